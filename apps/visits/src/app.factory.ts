@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { HttpExceptionFilter } from './http/http-exception.filter.js';
+import { registerHttpHooks } from './http/http-hooks.js';
+import { PinoNestLogger } from './logging/logger.js';
+import { MetricsService } from './metrics/metrics.service.js';
+
+/** Request bodies are not used by any route; anything beyond this is refused with 413. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * Builds the app (store opened, routes registered) without listening, for main.ts and the tests.
+ * Rejects with the store's error when the data directory cannot be used.
+ */
+export async function createApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Slow or stalled clients are cut off instead of holding sockets open forever.
+    requestTimeout: 10_000,
+    connectionTimeout: 0,
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+    logger: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  registerHttpHooks(fastify, logger, app.get(MetricsService));
+  app.useGlobalFilters(new HttpExceptionFilter(fastify, logger));
+  await app.init();
+  await fastify.ready();
+  return app;
+}

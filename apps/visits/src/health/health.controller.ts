@@ -1,0 +1,36 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { VisitStoreHealthIndicator } from './visit-store.health.js';
+
+/** Probes never count as visits (one reference deployment probed `/` and inflated every count). */
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(HealthCheckService) private readonly health: HealthCheckService,
+    @Inject(VisitStoreHealthIndicator) private readonly store: VisitStoreHealthIndicator,
+  ) {}
+
+  /** The process answers: the event loop runs. Restarting would not fix anything else. */
+  @Get('live')
+  @HealthCheck()
+  @Header('Cache-Control', 'no-store')
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Send visits here: the store is writable with free space, and no shutdown has begun. */
+  @Get('ready')
+  @HealthCheck()
+  @Header('Cache-Control', 'no-store')
+  ready() {
+    return this.health.check([() => this.store.accepting(), () => this.store.writable()]);
+  }
+
+  /** The store has finished opening and recovery. */
+  @Get('startup')
+  @HealthCheck()
+  @Header('Cache-Control', 'no-store')
+  startup() {
+    return this.health.check([() => this.store.opened()]);
+  }
+}

@@ -1,0 +1,40 @@
+import { Inject, Injectable, type FactoryProvider, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { LifecycleService } from '../lifecycle/lifecycle.service.js';
+import { LOGGER } from '../logging/logging.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { VisitStore } from '../store/visit-store.js';
+
+/** Nest's handle on the framework-free store: opened before the app listens. */
+export const visitStoreProvider: FactoryProvider<Promise<VisitStore>> = {
+  provide: VisitStore,
+  inject: [APP_CONFIG, LOGGER, MetricsService, LifecycleService],
+  useFactory: async (config: AppConfig, logger: Logger, metrics: MetricsService, lifecycle: LifecycleService) => {
+    const store = await VisitStore.open({
+      dir: config.dataDir,
+      recentLimit: config.recentVisits,
+      logger: logger.child({ component: 'store' }),
+      onCommit: (visits, seconds) => metrics.recordCommit(visits, seconds),
+      onFatal: (error) => lifecycle.fatal(error),
+    });
+    metrics.trackStoreCount(() => store.count);
+    logger.info({ dataDir: config.dataDir, count: store.count }, 'visit store open');
+    return store;
+  },
+};
+
+/** Closes the store after the HTTP server has stopped and in-flight visits have been written. */
+@Injectable()
+export class VisitStoreCloser implements OnApplicationShutdown {
+  constructor(
+    @Inject(VisitStore) private readonly store: VisitStore,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+    this.logger.info({ count: this.store.count }, 'visit store closed');
+  }
+}

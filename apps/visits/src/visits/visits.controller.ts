@@ -1,0 +1,43 @@
+import { Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import Negotiator from 'negotiator';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { isoInZone, visitPage } from './visit-page.js';
+import { VisitsService, type RecordedVisit, type VisitsSummary } from './visits.service.js';
+
+@Controller()
+export class VisitsController {
+  constructor(
+    @Inject(VisitsService) private readonly visits: VisitsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A visit by a person: JSON, or a small page for browsers. */
+  @Get()
+  async root(
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string | (RecordedVisit & { time: string; timezone: string })> {
+    const visit = await this.visits.record();
+    const body = { ...visit, time: isoInZone(new Date(), this.config.timeZone), timezone: this.config.timeZone };
+    void reply.header('Vary', 'Accept');
+    const type = new Negotiator({ headers: { accept } }).mediaType(['application/json', 'text/html']);
+    if (type === 'text/html') {
+      void reply.type('text/html; charset=utf-8');
+      return visitPage(body);
+    }
+    return body;
+  }
+
+  @Post('visits')
+  @HttpCode(201)
+  record(): Promise<RecordedVisit> {
+    return this.visits.record();
+  }
+
+  @Get('visits')
+  summary(@Query('limit') limit: unknown): VisitsSummary {
+    return this.visits.summary(limit);
+  }
+}

@@ -1,0 +1,75 @@
+import {
+  BadRequestException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  InternalServerErrorException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { MAX_RECENT, VisitStore } from '../store/visit-store.js';
+import { CountLimitError, StoreClosedError, StoreWriteError } from '../store/store.errors.js';
+
+export interface RecordedVisit {
+  readonly pod: string;
+  readonly count: number;
+}
+
+export interface VisitsSummary extends RecordedVisit {
+  readonly recent: string[];
+}
+
+@Injectable()
+export class VisitsService {
+  constructor(
+    @Inject(VisitStore) private readonly store: VisitStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get pod(): string {
+    return this.config.podName;
+  }
+
+  /** Resolves once the visit is on disk; a store failure becomes a 503 with nothing acknowledged. */
+  async record(): Promise<RecordedVisit> {
+    try {
+      return { pod: this.config.podName, count: await this.store.record() };
+    } catch (error) {
+      throw toHttpError(error);
+    }
+  }
+
+  summary(limitParam: unknown): VisitsSummary {
+    const limit = parseLimit(limitParam, this.config.recentVisits);
+    return {
+      pod: this.config.podName,
+      count: this.store.count,
+      recent: this.store.recent(limit).map((ms) => new Date(ms).toISOString()),
+    };
+  }
+}
+
+function parseLimit(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^\d{1,7}$/.test(value) || Number(value) > MAX_RECENT) {
+    throw new BadRequestException(
+      `limit must be a whole number from 0 to ${MAX_RECENT}, given once (got ${JSON.stringify(value)})`,
+    );
+  }
+  return Number(value);
+}
+
+function toHttpError(error: unknown): HttpException {
+  if (error instanceof StoreWriteError || error instanceof StoreClosedError) {
+    return new ServiceUnavailableException(`the visit was not recorded: ${error.message}`);
+  }
+  if (error instanceof CountLimitError) {
+    return new HttpException(
+      { statusCode: HttpStatus.INSUFFICIENT_STORAGE, error: 'Insufficient Storage', message: error.message },
+      HttpStatus.INSUFFICIENT_STORAGE,
+    );
+  }
+  return new InternalServerErrorException('the visit was not recorded');
+}

@@ -1,0 +1,29 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import pino from 'pino';
+import { createApp } from '../../src/app.factory.js';
+import { loadConfig } from '../../src/config/app-config.js';
+
+export interface TestingApp extends AsyncDisposable {
+  readonly app: NestFastifyApplication;
+  readonly dataDir: string;
+  readonly server: ReturnType<NestFastifyApplication['getHttpServer']>;
+}
+
+/** The real app on a fresh data directory, in process, for supertest. */
+export async function startTestingApp(env: Record<string, string> = {}): Promise<TestingApp> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'visits-e2e-'));
+  const config = loadConfig({ POD_NAME: 'visits-test-0', DATA_DIR: dataDir, ...env });
+  const app = await createApp(config, pino({ level: 'silent' }));
+  return {
+    app,
+    dataDir,
+    server: app.getHttpServer(),
+    async [Symbol.asyncDispose]() {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import request from 'supertest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LifecycleService } from '../../src/lifecycle/lifecycle.service.js';
+import { VisitStore } from '../../src/store/visit-store.js';
+import { startTestingApp, type TestingApp } from './testing-app.js';
+
+describe('visits service over HTTP', () => {
+  let sut: TestingApp;
+  beforeEach(async () => {
+    sut = await startTestingApp({ TIMEZONE: 'Europe/Berlin' });
+  });
+  afterEach(async () => {
+    await sut[Symbol.asyncDispose]();
+  });
+
+  const count = async () => (await request(sut.server).get('/visits').expect(200)).body.count as number;
+
+  describe('POST /visits', () => {
+    it('records a visit and answers 201 with the pod and its new count', async () => {
+      await request(sut.server).post('/visits').expect(201, { pod: 'visits-test-0', count: 1 });
+      await request(sut.server).post('/visits').expect(201, { pod: 'visits-test-0', count: 2 });
+      expect(await readFile(join(sut.dataDir, 'visits'), 'utf8')).toBe('2\n');
+    });
+
+    it('gives concurrent visits distinct counts and loses none', async () => {
+      const responses = await Promise.all(Array.from({ length: 300 }, () => request(sut.server).post('/visits')));
+      const counts = responses.map((r) => r.body.count as number);
+      expect(responses.every((r) => r.status === 201)).toBe(true);
+      expect(new Set(counts).size).toBe(300);
+      expect(Math.max(...counts)).toBe(300);
+      expect(await count()).toBe(300);
+    });
+
+    it('answers 503 with a JSON error and acknowledges nothing when the store cannot write', async () => {
+      await request(sut.server).post('/visits').expect(201);
+      await sut.app.get(VisitStore).close();
+      const res = await request(sut.server).post('/visits').expect(503);
+      expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+      expect(res.body.message).toMatch(/not recorded/);
+      expect((await request(sut.server).get('/visits')).body.count).toBe(1);
+      await request(sut.server).get('/health/ready').expect(503);
+    });
+  });
+
+  describe('GET /', () => {
+    it('records a visit and answers JSON with the time in TIMEZONE', async () => {
+      const res = await request(sut.server).get('/').expect(200).expect('content-type', /application\/json/);
+      expect(res.body).toMatchObject({ pod: 'visits-test-0', count: 1, timezone: 'Europe/Berlin' });
+      expect(res.body.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0[12]:00$/);
+      expect(Math.abs(Date.parse(res.body.time as string) - Date.now())).toBeLessThan(60_000);
+      expect(res.headers.vary).toMatch(/Accept/);
+    });
+
+    it('answers a small HTML page to a browser', async () => {
+      const res = await request(sut.server)
+        .get('/')
+        .set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8')
+        .expect(200)
+        .expect('content-type', /text\/html/);
+      expect(res.text).toContain('<h1>Visit number 1</h1>');
+      expect(res.text).toContain('visits-test-0');
+      expect(await count()).toBe(1);
+    });
+
+    it('answers JSON to clients that accept anything', async () => {
+      await request(sut.server).get('/').set('Accept', '*/*').expect('content-type', /application\/json/);
+    });
+  });
+
+  describe('GET /visits', () => {
+    it('reports the count and recent visits newest first without recording one', async () => {
+      for (let i = 0; i < 3; i++) await request(sut.server).post('/visits').expect(201);
+      const res = await request(sut.server).get('/visits').expect(200);
+      expect(res.body.count).toBe(3);
+      expect(res.body.recent).toHaveLength(3);
+      const times = (res.body.recent as string[]).map((t) => Date.parse(t));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+      expect(await count()).toBe(3);
+    });
+
+    it('bounds recent with ?limit', async () => {
+      for (let i = 0; i < 5; i++) await request(sut.server).post('/visits');
+      expect((await request(sut.server).get('/visits?limit=2').expect(200)).body.recent).toHaveLength(2);
+      expect((await request(sut.server).get('/visits?limit=0').expect(200)).body.recent).toEqual([]);
+    });
+
+    it.each(['-1', '1e12', 'abc', '1001', '', '2.5', '99999999999999999999'])(
+      'answers limit=%s with a 400 JSON error and leaves the count alone',
+      async (limit) => {
+        await request(sut.server).post('/visits');
+        const res = await request(sut.server).get(`/visits?limit=${limit}`).expect(400);
+        expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+        expect(res.body.message).toMatch(/limit must be a whole number from 0 to 1000/);
+        expect(await count()).toBe(1);
+      },
+    );
+
+    it('refuses a repeated limit', async () => {
+      await request(sut.server).get('/visits?limit=1&limit=2').expect(400);
+    });
+  });
+
+  describe('health', () => {
+    it.each(['/health/live', '/health/ready', '/health/startup'])('%s is up and never counts as a visit', async (path) => {
+      for (let i = 0; i < 3; i++) {
+        const res = await request(sut.server).get(path).expect(200);
+        expect(res.body.status).toBe('ok');
+      }
+      expect(await count()).toBe(0);
+    });
+
+    it('readiness turns 503 as soon as shutdown begins, liveness stays up', async () => {
+      sut.app.get(LifecycleService).beginShutdown();
+      const res = await request(sut.server).get('/health/ready').expect(503);
+      expect(res.body.error.lifecycle).toEqual({ status: 'down', reason: 'shutting down' });
+      await request(sut.server).get('/health/live').expect(200);
+    });
+  });
+
+  describe('metrics', () => {
+    it('exposes visit figures that match the count, and request durations for traffic only', async () => {
+      for (let i = 0; i < 4; i++) await request(sut.server).post('/visits');
+      await request(sut.server).get('/');
+      await request(sut.server).get('/health/ready');
+      await request(sut.server).get('/nope');
+      const res = await request(sut.server).get('/metrics').expect(200).expect('content-type', /text\/plain/);
+      const text = res.text;
+      expect(text).toMatch(/^visits_recorded_total 5$/m);
+      expect(text).toMatch(/^visits_store_count 5$/m);
+      expect(text).toMatch(/^visits_store_batch_size_sum 5$/m);
+      expect(text).toMatch(/^visits_store_sync_duration_seconds_count \d+$/m);
+      expect(text).toMatch(/^http_request_duration_seconds_count\{method="POST",route="\/visits",status_code="201"\} 4$/m);
+      expect(text).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/",status_code="200"\} 1$/m);
+      expect(text).toMatch(/route="unmatched",status_code="404"/);
+      expect(text).not.toMatch(/route="\/health/);
+      expect(text).not.toMatch(/route="\/metrics"/);
+      expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+      expect(text).not.toMatch(/pod=/);
+    });
+  });
+
+  describe('errors', () => {
+    it('answers an unknown path with a 404 JSON error', async () => {
+      const res = await request(sut.server).get('/no/such/thing').expect(404);
+      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'there is no route GET /no/such/thing' });
+    });
+
+    it('answers a wrong method with 405 and the allowed ones', async () => {
+      const res = await request(sut.server).delete('/visits').expect(405);
+      expect(res.headers.allow).toBe('GET, HEAD, POST');
+      expect(res.body).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
+      await request(sut.server).put('/health/live').expect(405);
+      expect(await count()).toBe(0);
+    });
+
+    it('answers an oversized body with 413 and records nothing', async () => {
+      const res = await request(sut.server)
+        .post('/visits')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ pad: 'x'.repeat(64 * 1024) }))
+        .expect(413);
+      expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+      expect(await count()).toBe(0);
+    });
+
+    it('answers a malformed JSON body with 400 and records nothing', async () => {
+      const res = await request(sut.server)
+        .post('/visits')
+        .set('Content-Type', 'application/json')
+        .send('{"broken": ')
+        .expect(400);
+      expect(res.body.statusCode).toBe(400);
+      expect(await count()).toBe(0);
+    });
+
+    it('never leaks stack traces or file paths', async () => {
+      const responses = await Promise.all([
+        request(sut.server).get('/visits?limit=abc'),
+        request(sut.server).post('/visits').set('Content-Type', 'application/json').send('{'),
+        request(sut.server).patch('/'),
+      ]);
+      for (const res of responses) {
+        expect(res.text).not.toMatch(/\bat .*\(|\/src\/|node_modules|\.ts:\d+/);
+      }
+    });
+
+    it('sets security headers', async () => {
+      const res = await request(sut.server).get('/visits');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    });
+  });
+});
