@@ -16,7 +16,10 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
  * Builds the app (store opened, routes registered) without listening, for main.ts and the tests.
  * Rejects with the store's error when the data directory cannot be used.
  */
-export async function createApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  logger: Logger,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Slow or stalled clients are cut off instead of holding sockets open forever.
@@ -26,10 +29,14 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
     return503OnClosing: true,
     logger: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
-    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, logger),
+    adapter,
+    {
+      logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+      abortOnError: false,
+    },
+  );
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpHooks(fastify, logger, app.get(MetricsService));
   app.useGlobalFilters(new HttpExceptionFilter(fastify, logger));

@@ -54,7 +54,8 @@ async function main(): Promise<void> {
 
   // Signals are handled here rather than by app.enableShutdownHooks(): Nest re-raises the signal
   // after closing, which ends the process with 143 instead of a clean 0.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop(signal, 0));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.once(signal, () => void stop(signal, 0));
   lifecycle.onFatal((error) => void stop(`the store failed: ${error.message}`, 1));
 
   await app.listen({ port: config.port, host: config.host });

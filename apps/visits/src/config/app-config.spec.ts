@@ -46,13 +46,20 @@ describe('loadConfig', () => {
     ['RECENT_VISITS', '0', /RECENT_VISITS must be a whole number from 1 to 1000/],
     ['RECENT_VISITS', '1e3', /RECENT_VISITS must be a whole number/],
     ['TIMEZONE', 'Mars/Olympus', /TIMEZONE must be an IANA time zone name/],
-    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    [
+      'LOG_LEVEL',
+      'loud',
+      /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/,
+    ],
     ['POD_NAME', 'has space', /POD_NAME must be 1 to 253 printable characters/],
     ['SHUTDOWN_TIMEOUT_MS', '5', /SHUTDOWN_TIMEOUT_MS must be a whole number from 1000 to 600000/],
-  ])('rejects %s=%s with a message naming the variable and the accepted values', (name, value, message) => {
-    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ [name]: value })).toThrow(message);
-  });
+  ])(
+    'rejects %s=%s with a message naming the variable and the accepted values',
+    (name, value, message) => {
+      expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ [name]: value })).toThrow(message);
+    },
+  );
 
   it('reports every bad variable at once', () => {
     const error = (() => {

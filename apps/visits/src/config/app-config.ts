@@ -12,7 +12,10 @@ function integer(name: string, min: number, max: number, fallback: number) {
       if (value === undefined || value.trim() === '') return fallback;
       const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
       if (!Number.isSafeInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max} (got "${value}")` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a whole number from ${min} to ${max} (got "${value}")`,
+        });
         return z.NEVER;
       }
       return n;
@@ -58,9 +61,12 @@ const schema = z.object({
     .string()
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? 'info' : v.trim().toLowerCase()))
-    .refine((v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v), {
-      message: `must be one of ${LOG_LEVELS.join(', ')}`,
-    }),
+    .refine(
+      (v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v),
+      {
+        message: `must be one of ${LOG_LEVELS.join(', ')}`,
+      },
+    ),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 1000, 600_000, 10_000),
 });
 
@@ -99,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     podName: c.POD_NAME,
     timeZone: c.TIMEZONE,
     recentVisits: c.RECENT_VISITS,
-    logLevel: c.LOG_LEVEL as AppConfig['logLevel'],
+    logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -27,15 +27,20 @@ export class VisitStoreHealthIndicator {
   async writable() {
     const indicator = this.indicators.check('store');
     const { status, reason } = this.store.health();
-    if (status !== 'open') return indicator.down({ store: status, reason: reason ?? `the store is ${status}` });
+    if (status !== 'open')
+      return indicator.down({ store: status, reason: reason ?? `the store is ${status}` });
     let free: number;
     try {
       free = await this.store.freeBytes();
     } catch (error) {
-      return indicator.down({ reason: `cannot read free space of the data volume: ${String(error)}` });
+      return indicator.down({
+        reason: `cannot read free space of the data volume: ${String(error)}`,
+      });
     }
     if (free < MIN_FREE_BYTES) {
-      return indicator.down({ reason: `the data volume is nearly full (${free} bytes free, ${MIN_FREE_BYTES} needed)` });
+      return indicator.down({
+        reason: `the data volume is nearly full (${free} bytes free, ${MIN_FREE_BYTES} needed)`,
+      });
     }
     return indicator.up({ freeBytes: free });
   }

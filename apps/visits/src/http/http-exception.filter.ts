@@ -43,7 +43,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
           message: `${request.method} is not allowed on this path; use ${allow.join(' or ')}`,
         };
       } else {
-        body = { statusCode: 404, error: 'Not Found', message: `there is no route ${request.method} ${pathOf(request.url)}` };
+        body = {
+          statusCode: 404,
+          error: 'Not Found',
+          message: `there is no route ${request.method} ${pathOf(request.url)}`,
+        };
       }
     } else if (exception instanceof HttpException && isHealthReport(exception.getResponse())) {
       // Terminus's report (which check failed and why) is the useful part of a failed probe.
@@ -52,10 +56,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
     } else if (exception instanceof HttpException) {
       body = fromHttpException(exception);
     } else if (isFastifyClientError(exception)) {
-      body = { statusCode: exception.statusCode, error: reasonPhrase(exception.statusCode), message: exception.message };
+      body = {
+        statusCode: exception.statusCode,
+        error: reasonPhrase(exception.statusCode),
+        message: exception.message,
+      };
     } else {
       this.logger.error({ err: exception, reqId: request.id }, 'unhandled error');
-      body = { statusCode: 500, error: 'Internal Server Error', message: 'an unexpected error occurred; it has been logged' };
+      body = {
+        statusCode: 500,
+        error: 'Internal Server Error',
+        message: 'an unexpected error occurred; it has been logged',
+      };
     }
     void reply.status(body.statusCode).type('application/json; charset=utf-8').send(body);
   }
@@ -64,17 +76,19 @@ export class HttpExceptionFilter implements ExceptionFilter {
 function fromHttpException(exception: HttpException): ErrorBody {
   const status = exception.getStatus();
   const response = exception.getResponse();
+  const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
   const message =
-    typeof response === 'string'
-      ? response
-      : Array.isArray((response as { message?: unknown }).message)
-        ? ((response as { message: unknown[] }).message).join('; ')
-        : String((response as { message?: unknown }).message ?? exception.message);
+    typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map(String).join('; ') : exception.message;
   return { statusCode: status, error: reasonPhrase(status), message };
 }
 
 function isHealthReport(response: unknown): boolean {
-  return typeof response === 'object' && response !== null && 'details' in response && 'status' in response;
+  return (
+    typeof response === 'object' &&
+    response !== null &&
+    'details' in response &&
+    'status' in response
+  );
 }
 
 function isFastifyClientError(e: unknown): e is Error & { statusCode: number } {

@@ -11,7 +11,8 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
   'cross-origin-resource-policy': 'same-origin',
 } as const;
 
@@ -19,7 +20,11 @@ const SECURITY_HEADERS = {
  * Fastify-level hooks: they see every request, including ones no Nest route matched, and cost less
  * than Nest interceptors on the hot path.
  */
-export function registerHttpHooks(fastify: FastifyInstance, logger: Logger, metrics: MetricsService): void {
+export function registerHttpHooks(
+  fastify: FastifyInstance,
+  logger: Logger,
+  metrics: MetricsService,
+): void {
   fastify.addHook('onSend', async (_request, reply: FastifyReply) => {
     void reply.headers(SECURITY_HEADERS);
   });
@@ -28,7 +33,10 @@ export function registerHttpHooks(fastify: FastifyInstance, logger: Logger, metr
     if (QUIET.test(request.url)) return;
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
-    metrics.httpDuration.observe({ method: request.method, route, status_code: reply.statusCode }, seconds);
+    metrics.httpDuration.observe(
+      { method: request.method, route, status_code: reply.statusCode },
+      seconds,
+    );
     logger.info(
       {
         reqId: request.id,

@@ -28,7 +28,9 @@ export async function acquireDirLock(dir: string, path: string): Promise<DirLock
     granted = tryLock(file.fd);
   } catch (error) {
     await file.close();
-    throw new DataDirError(`could not lock ${path}: ${describeFsError(error, path)}`, { cause: error });
+    throw new DataDirError(`could not lock ${path}: ${describeFsError(error, path)}`, {
+      cause: error,
+    });
   }
   if (!granted) {
     await file.close();

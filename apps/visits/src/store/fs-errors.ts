@@ -2,7 +2,9 @@
 export function describeFsError(error: unknown, path: string): string {
   const e = error as NodeJS.ErrnoException;
   const who =
-    typeof process.getuid === 'function' ? `uid ${process.getuid()} gid ${process.getgid?.()}` : 'this user';
+    typeof process.getuid === 'function'
+      ? `uid ${process.getuid()} gid ${process.getgid?.()}`
+      : 'this user';
   switch (e.code) {
     case 'EACCES':
     case 'EPERM':

@@ -87,7 +87,9 @@ export function encodeJournal(
     timestamps: snapshot.timestamps,
   });
   if (HEADER_SIZE + record.length > capacity) {
-    throw new RangeError(`journal capacity ${capacity} cannot hold a ${record.length}-byte snapshot`);
+    throw new RangeError(
+      `journal capacity ${capacity} cannot hold a ${record.length}-byte snapshot`,
+    );
   }
   const buf = Buffer.alloc(capacity);
   encodeHeader({ version: JOURNAL_VERSION, capacity, generation }).copy(buf, 0);
@@ -141,7 +143,9 @@ export function scanJournal(buf: Buffer, keep: number): ScanResult {
     );
   }
   if (!buf.subarray(0, 8).equals(JOURNAL_MAGIC)) {
-    throw new JournalFormatError('it does not start with the journal signature (not a visits journal)');
+    throw new JournalFormatError(
+      'it does not start with the journal signature (not a visits journal)',
+    );
   }
   if (buf.readUInt32LE(28) !== crc32(buf.subarray(0, 28))) {
     throw new JournalFormatError('the header checksum does not match');
@@ -166,11 +170,16 @@ export function scanJournal(buf: Buffer, keep: number): ScanResult {
   const recent: number[] = [];
 
   for (;;) {
-    if (offset + 8 > capacity || (buf.readUInt32LE(offset) === 0 && buf.readUInt32LE(offset + 4) === 0)) {
+    if (
+      offset + 8 > capacity ||
+      (buf.readUInt32LE(offset) === 0 && buf.readUInt32LE(offset + 4) === 0)
+    ) {
       // End of the log: from here on there must be nothing but zeros.
       const stray = firstNonZero(buf, offset);
       if (stray !== -1) {
-        throw new JournalFormatError(`unexpected data at byte ${stray}, after the end of the records`);
+        throw new JournalFormatError(
+          `unexpected data at byte ${stray}, after the end of the records`,
+        );
       }
       break;
     }
@@ -225,13 +234,15 @@ export function scanJournal(buf: Buffer, keep: number): ScanResult {
 }
 
 function checkRecord(buf: Buffer, offset: number, capacity: number): string | undefined {
-  if (buf.readUInt32LE(offset) !== RECORD_MAGIC) return 'it does not start with the record signature';
+  if (buf.readUInt32LE(offset) !== RECORD_MAGIC)
+    return 'it does not start with the record signature';
   const payloadLength = buf.readUInt32LE(offset + 4);
   if (payloadLength < PAYLOAD_FIXED || offset + RECORD_OVERHEAD + payloadLength > capacity) {
     return `its length ${payloadLength} does not fit in the file`;
   }
   const crcAt = offset + 8 + payloadLength;
-  if (buf.readUInt32LE(crcAt) !== crc32(buf.subarray(offset, crcAt))) return 'its checksum does not match';
+  if (buf.readUInt32LE(crcAt) !== crc32(buf.subarray(offset, crcAt)))
+    return 'its checksum does not match';
   return undefined;
 }
 

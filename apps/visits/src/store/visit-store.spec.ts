@@ -138,11 +138,14 @@ describe('VisitStore', () => {
       ['empty', ''],
       ['not a number', 'hello\n'],
       ['negative', '-3\n'],
-    ])('refuses a visits file that is %s when there is no journal, and leaves it untouched', async (_, content) => {
-      await writeFile(join(dir, VIEW_FILE), content);
-      await expect(openStore()).rejects.toBeInstanceOf(StoreCorruptError);
-      expect(await view()).toBe(content);
-    });
+    ])(
+      'refuses a visits file that is %s when there is no journal, and leaves it untouched',
+      async (_, content) => {
+        await writeFile(join(dir, VIEW_FILE), content);
+        await expect(openStore()).rejects.toBeInstanceOf(StoreCorruptError);
+        expect(await view()).toBe(content);
+      },
+    );
   });
 
   describe('recovery', () => {
@@ -197,15 +200,18 @@ describe('VisitStore', () => {
       ['data after the end of the records', (b) => flip(b, SMALL - 10)],
     ];
 
-    it.each(damages)('refuses %s, naming the file, and leaves the journal byte for byte', async (_, damage) => {
-      const damaged = damage(await storeWith(3));
-      await writeFile(journalPath(), damaged);
-      const error = await openStore({ journalCapacity: SMALL }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(StoreCorruptError);
-      expect((error as Error).message).toContain(journalPath());
-      expect((await readFile(journalPath())).equals(damaged)).toBe(true);
-      expect(await view()).toBe('3\n');
-    });
+    it.each(damages)(
+      'refuses %s, naming the file, and leaves the journal byte for byte',
+      async (_, damage) => {
+        const damaged = damage(await storeWith(3));
+        await writeFile(journalPath(), damaged);
+        const error = await openStore({ journalCapacity: SMALL }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StoreCorruptError);
+        expect((error as Error).message).toContain(journalPath());
+        expect((await readFile(journalPath())).equals(damaged)).toBe(true);
+        expect(await view()).toBe('3\n');
+      },
+    );
 
     it('refuses a directory where the journal should be', async () => {
       await mkdir(journalPath());
@@ -253,11 +259,16 @@ describe('VisitStore', () => {
 
   describe('failures', () => {
     /** Real I/O that fails with `code` on the chosen call once `failing` is set. */
-    function faultyIo(on: 'write' | 'datasync', code: string, match: (data?: Buffer) => boolean = () => true) {
+    function faultyIo(
+      on: 'write' | 'datasync',
+      code: string,
+      match: (data?: Buffer) => boolean = () => true,
+    ) {
       const io = {
         failing: false,
         async write(...args: Parameters<StoreIo['write']>) {
-          if (io.failing && on === 'write' && match(args[1])) throw Object.assign(new Error(code), { code });
+          if (io.failing && on === 'write' && match(args[1]))
+            throw Object.assign(new Error(code), { code });
           return nodeIo.write(...args);
         },
         async datasync(...args: Parameters<StoreIo['datasync']>) {
@@ -305,7 +316,10 @@ describe('VisitStore', () => {
       expect(failure).toBeInstanceOf(StoreWriteError);
       expect((failure as StoreWriteError).fatal).toBe(false);
       expect((failure as Error).message).toMatch(/no space left/);
-      expect(sut.health()).toEqual({ status: 'degraded', reason: expect.stringMatching(/no space/) });
+      expect(sut.health()).toEqual({
+        status: 'degraded',
+        reason: expect.stringMatching(/no space/),
+      });
       expect(sut.count).toBe(acknowledged);
       await expect(readFile(join(dir, 'visits.journal.tmp'))).rejects.toThrow();
 

@@ -1,5 +1,15 @@
 import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, open, readFile, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import {
+  access,
+  mkdir,
+  open,
+  readFile,
+  rename,
+  stat,
+  statfs,
+  unlink,
+  type FileHandle,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
 import {
@@ -137,12 +147,18 @@ export class VisitStore {
       io: nodeIo,
       ...options,
     };
-    if (!Number.isInteger(opts.recentLimit) || opts.recentLimit < 1 || opts.recentLimit > MAX_RECENT) {
+    if (
+      !Number.isInteger(opts.recentLimit) ||
+      opts.recentLimit < 1 ||
+      opts.recentLimit > MAX_RECENT
+    ) {
       throw new RangeError(`recentLimit must be an integer from 1 to ${MAX_RECENT}`);
     }
     const minCapacity = HEADER_SIZE + 2 * recordSize(opts.recentLimit);
     if (opts.journalCapacity < minCapacity || opts.journalCapacity > 0xffffffff) {
-      throw new RangeError(`journalCapacity must be at least ${minCapacity} bytes for ${opts.recentLimit} recent visits`);
+      throw new RangeError(
+        `journalCapacity must be at least ${minCapacity} bytes for ${opts.recentLimit} recent visits`,
+      );
     }
 
     const dir = opts.dir;
@@ -174,7 +190,8 @@ export class VisitStore {
     let scan: ScanResult | undefined;
     const raw = await readFile(journalPath).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
-      if (error.code === 'EISDIR') throw new StoreCorruptError(journalPath, 'it is a directory, not a file');
+      if (error.code === 'EISDIR')
+        throw new StoreCorruptError(journalPath, 'it is a directory, not a file');
       throw fsFailure(error, journalPath);
     });
 
@@ -186,7 +203,8 @@ export class VisitStore {
       try {
         scan = scanJournal(raw, opts.recentLimit);
       } catch (error) {
-        if (error instanceof JournalFormatError) throw new StoreCorruptError(journalPath, error.problem);
+        if (error instanceof JournalFormatError)
+          throw new StoreCorruptError(journalPath, error.problem);
         throw error;
       }
       count = scan.count;
@@ -210,15 +228,24 @@ export class VisitStore {
       // A `visits` file without a journal: the plain counter file of an older version or a seed app.
       count = viewCount.count;
       needsRewrite = true;
-      logger.info({ file: viewPath, count }, 'no journal yet: adopting the count in the plain visits file');
+      logger.info(
+        { file: viewPath, count },
+        'no journal yet: adopting the count in the plain visits file',
+      );
     } else if (viewCount.kind === 'invalid') {
-      throw new StoreCorruptError(viewPath, `${viewCount.problem}, and there is no journal to recover from`);
+      throw new StoreCorruptError(
+        viewPath,
+        `${viewCount.problem}, and there is no journal to recover from`,
+      );
     } else {
       needsRewrite = true;
     }
 
     if (count > Number.MAX_SAFE_INTEGER) {
-      throw new StoreCorruptError(viewPath, `its count is above 2^53-1, the largest this build keeps exactly`);
+      throw new StoreCorruptError(
+        viewPath,
+        `its count is above 2^53-1, the largest this build keeps exactly`,
+      );
     }
 
     let journal: FileHandle;
@@ -241,10 +268,13 @@ export class VisitStore {
 
     let view: FileHandle;
     try {
-      view = await open(viewPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o644).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EISDIR') throw new StoreCorruptError(viewPath, 'it is a directory, not a file');
-        throw fsFailure(error, viewPath);
-      });
+      view = await open(viewPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o644).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'EISDIR')
+            throw new StoreCorruptError(viewPath, 'it is a directory, not a file');
+          throw fsFailure(error, viewPath);
+        },
+      );
       if (viewCount.kind !== 'count' || viewCount.count !== count) {
         await view.truncate(0);
         await nodeIo.write(view, Buffer.from(`${count}\n`), 0);
@@ -254,9 +284,23 @@ export class VisitStore {
       throw error;
     }
     if (viewCount.kind === 'invalid') {
-      logger.warn({ file: viewPath, problem: viewCount.problem, count }, 'rewrote the visits view from the journal');
+      logger.warn(
+        { file: viewPath, problem: viewCount.problem, count },
+        'rewrote the visits view from the journal',
+      );
     }
-    return new VisitStore(dir, lock, journal, view, count, timestamps, end, capacity, generation, opts);
+    return new VisitStore(
+      dir,
+      lock,
+      journal,
+      view,
+      count,
+      timestamps,
+      end,
+      capacity,
+      generation,
+      opts,
+    );
   }
 
   /** The count on disk. */
@@ -269,14 +313,17 @@ export class VisitStore {
   }
 
   health(): StoreHealth {
-    return this.reason === undefined ? { status: this.statusValue } : { status: this.statusValue, reason: this.reason };
+    return this.reason === undefined
+      ? { status: this.statusValue }
+      : { status: this.statusValue, reason: this.reason };
   }
 
   /** The most recent visit timestamps (ms since the epoch), newest first. */
   recent(limit = this.options.recentLimit): number[] {
     const n = Math.min(limit, this.recentTimestamps.length);
     const out = new Array<number>(n);
-    for (let i = 0; i < n; i++) out[i] = this.recentTimestamps[this.recentTimestamps.length - 1 - i]!;
+    for (let i = 0; i < n; i++)
+      out[i] = this.recentTimestamps[this.recentTimestamps.length - 1 - i]!;
     return out;
   }
 
@@ -290,7 +337,9 @@ export class VisitStore {
   record(): Promise<number> {
     switch (this.statusValue) {
       case 'failed':
-        return Promise.reject(new StoreWriteError(`the visit store has stopped: ${this.reason}`, true));
+        return Promise.reject(
+          new StoreWriteError(`the visit store has stopped: ${this.reason}`, true),
+        );
       case 'closing':
       case 'closed':
         return Promise.reject(new StoreClosedError());
@@ -356,21 +405,29 @@ export class VisitStore {
       for (const w of batch) w.reject(error);
       return;
     }
-    const stamps = batch.length > this.options.recentLimit ? batch.slice(-this.options.recentLimit) : batch;
+    const stamps =
+      batch.length > this.options.recentLimit ? batch.slice(-this.options.recentLimit) : batch;
     const timestamps = stamps.map((w) => w.at);
     const started = process.hrtime.bigint();
     try {
       if (this.end + recordSize(timestamps.length) > this.capacity) {
         await this.compact(after, timestamps);
       } else {
-        const record = encodeRecord({ kind: RecordKind.batch, count: after, added: batch.length, timestamps });
+        const record = encodeRecord({
+          kind: RecordKind.batch,
+          count: after,
+          added: batch.length,
+          timestamps,
+        });
         try {
           await this.options.io.write(this.journal, record, this.end);
           await this.options.io.datasync(this.journal);
         } catch (error) {
           // Best effort: blank the unacknowledged record so a restart does not count it. Either way
           // the restart stays within the contract (never below acknowledged, never above attempted).
-          await nodeIo.write(this.journal, Buffer.alloc(record.length), this.end).catch(() => undefined);
+          await nodeIo
+            .write(this.journal, Buffer.alloc(record.length), this.end)
+            .catch(() => undefined);
           throw error;
         }
         this.end += record.length;
@@ -382,7 +439,10 @@ export class VisitStore {
       else {
         this.statusValue = 'degraded';
         this.reason = failure.message;
-        this.options.logger.warn({ err: failure }, 'visits could not be written; nothing was acknowledged');
+        this.options.logger.warn(
+          { err: failure },
+          'visits could not be written; nothing was acknowledged',
+        );
       }
       return;
     }
@@ -433,7 +493,10 @@ export class VisitStore {
     this.statusValue = 'failed';
     this.reason = error.message;
     this.rejectPending(error);
-    this.options.logger.error({ err: error }, 'the visit store stopped after a failed write; restart to re-read the journal');
+    this.options.logger.error(
+      { err: error },
+      'the visit store stopped after a failed write; restart to re-read the journal',
+    );
     this.options.onFatal?.(error);
   }
 
@@ -444,7 +507,8 @@ export class VisitStore {
   }
 }
 
-type ViewRead = { kind: 'missing' } | { kind: 'count'; count: number } | { kind: 'invalid'; problem: string };
+type ViewRead =
+  { kind: 'missing' } | { kind: 'count'; count: number } | { kind: 'invalid'; problem: string };
 
 async function readView(path: string): Promise<ViewRead> {
   let text: string;
@@ -458,11 +522,17 @@ async function readView(path: string): Promise<ViewRead> {
   }
   const match = /^(\d{1,20})\n?$/.exec(text);
   if (match === null) {
-    return { kind: 'invalid', problem: text.length === 0 ? 'it is empty' : 'it does not hold a plain count' };
+    return {
+      kind: 'invalid',
+      problem: text.length === 0 ? 'it is empty' : 'it does not hold a plain count',
+    };
   }
   const count = Number(match[1]);
   if (!Number.isSafeInteger(count)) {
-    return { kind: 'invalid', problem: 'its count is above 2^53-1, the largest this build keeps exactly' };
+    return {
+      kind: 'invalid',
+      problem: 'its count is above 2^53-1, the largest this build keeps exactly',
+    };
   }
   return { kind: 'count', count };
 }
@@ -471,12 +541,17 @@ async function prepareDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
     const info = await stat(dir);
-    if (!info.isDirectory()) throw new DataDirError(`the data directory ${dir} is not a directory: point DATA_DIR at a directory`);
+    if (!info.isDirectory())
+      throw new DataDirError(
+        `the data directory ${dir} is not a directory: point DATA_DIR at a directory`,
+      );
     await access(dir, fsConstants.R_OK | fsConstants.W_OK | fsConstants.X_OK);
   } catch (error) {
     if (error instanceof DataDirError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new DataDirError(`the data directory ${dir} is not a directory: point DATA_DIR at a directory`);
+      throw new DataDirError(
+        `the data directory ${dir} is not a directory: point DATA_DIR at a directory`,
+      );
     }
     throw fsFailure(error as NodeJS.ErrnoException, dir);
   }
@@ -497,7 +572,11 @@ async function writeNewJournal(
   try {
     file = await open(tmpPath, 'w+');
   } catch (error) {
-    throw new StoreWriteError(`could not create a new journal: ${describeFsError(error, dir)}`, false, { cause: error });
+    throw new StoreWriteError(
+      `could not create a new journal: ${describeFsError(error, dir)}`,
+      false,
+      { cause: error },
+    );
   }
   let renamed = false;
   try {
@@ -511,9 +590,17 @@ async function writeNewJournal(
     await file.close().catch(() => undefined);
     if (!renamed) {
       await unlink(tmpPath).catch(() => undefined);
-      throw new StoreWriteError(`could not write a new journal: ${describeFsError(error, dir)}`, false, { cause: error });
+      throw new StoreWriteError(
+        `could not write a new journal: ${describeFsError(error, dir)}`,
+        false,
+        { cause: error },
+      );
     }
-    throw new StoreWriteError(`could not sync the data directory: ${describeFsError(error, dir)}`, true, { cause: error });
+    throw new StoreWriteError(
+      `could not sync the data directory: ${describeFsError(error, dir)}`,
+      true,
+      { cause: error },
+    );
   }
 }
 
@@ -532,5 +619,7 @@ function fsFailure(error: NodeJS.ErrnoException, path: string): DataDirError {
 
 function toWriteError(error: unknown, dir: string): StoreWriteError {
   if (error instanceof StoreWriteError) return error;
-  return new StoreWriteError(`writing the journal failed: ${describeFsError(error, dir)}`, true, { cause: error });
+  return new StoreWriteError(`writing the journal failed: ${describeFsError(error, dir)}`, true, {
+    cause: error,
+  });
 }

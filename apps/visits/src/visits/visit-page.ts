@@ -16,14 +16,26 @@ export function isoInZone(date: Date, timeZone: string): string {
       .formatToParts(date)
       .map((p) => [p.type, p.value]),
   );
-  const offset = parts.timeZoneName === 'GMT' ? '+00:00' : String(parts.timeZoneName).replace('GMT', '');
+  const offset =
+    parts.timeZoneName === 'GMT' ? '+00:00' : String(parts.timeZoneName).replace('GMT', '');
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}.${parts.fractionalSecond}${offset}`;
 }
 
-const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => escapes[c]!);
 
-export function visitPage(v: { pod: string; count: number; time: string; timezone: string }): string {
+export function visitPage(v: {
+  pod: string;
+  count: number;
+  time: string;
+  timezone: string;
+}): string {
   const pod = escapeHtml(v.pod);
   return `<!doctype html>
 <html lang="en">

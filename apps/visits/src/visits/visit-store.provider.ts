@@ -1,4 +1,9 @@
-import { Inject, Injectable, type FactoryProvider, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type FactoryProvider,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -11,7 +16,12 @@ import { VisitStore } from '../store/visit-store.js';
 export const visitStoreProvider: FactoryProvider<Promise<VisitStore>> = {
   provide: VisitStore,
   inject: [APP_CONFIG, LOGGER, MetricsService, LifecycleService],
-  useFactory: async (config: AppConfig, logger: Logger, metrics: MetricsService, lifecycle: LifecycleService) => {
+  useFactory: async (
+    config: AppConfig,
+    logger: Logger,
+    metrics: MetricsService,
+    lifecycle: LifecycleService,
+  ) => {
     const store = await VisitStore.open({
       dir: config.dataDir,
       recentLimit: config.recentVisits,

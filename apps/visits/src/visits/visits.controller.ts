@@ -20,9 +20,16 @@ export class VisitsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | (RecordedVisit & { time: string; timezone: string })> {
     const visit = await this.visits.record();
-    const body = { ...visit, time: isoInZone(new Date(), this.config.timeZone), timezone: this.config.timeZone };
+    const body = {
+      ...visit,
+      time: isoInZone(new Date(), this.config.timeZone),
+      timezone: this.config.timeZone,
+    };
     void reply.header('Vary', 'Accept');
-    const type = new Negotiator({ headers: { accept } }).mediaType(['application/json', 'text/html']);
+    const type = new Negotiator({ headers: { accept } }).mediaType([
+      'application/json',
+      'text/html',
+    ]);
     if (type === 'text/html') {
       void reply.type('text/html; charset=utf-8');
       return visitPage(body);

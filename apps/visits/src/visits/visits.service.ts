@@ -67,7 +67,11 @@ function toHttpError(error: unknown): HttpException {
   }
   if (error instanceof CountLimitError) {
     return new HttpException(
-      { statusCode: HttpStatus.INSUFFICIENT_STORAGE, error: 'Insufficient Storage', message: error.message },
+      {
+        statusCode: HttpStatus.INSUFFICIENT_STORAGE,
+        error: 'Insufficient Storage',
+        message: error.message,
+      },
       HttpStatus.INSUFFICIENT_STORAGE,
     );
   }

@@ -15,7 +15,8 @@ describe('visits service over HTTP', () => {
     await sut[Symbol.asyncDispose]();
   });
 
-  const count = async () => (await request(sut.server).get('/visits').expect(200)).body.count as number;
+  const count = async () =>
+    (await request(sut.server).get('/visits').expect(200)).body.count as number;
 
   describe('POST /visits', () => {
     it('records a visit and answers 201 with the pod and its new count', async () => {
@@ -25,7 +26,9 @@ describe('visits service over HTTP', () => {
     });
 
     it('gives concurrent visits distinct counts and loses none', async () => {
-      const responses = await Promise.all(Array.from({ length: 300 }, () => request(sut.server).post('/visits')));
+      const responses = await Promise.all(
+        Array.from({ length: 300 }, () => request(sut.server).post('/visits')),
+      );
       const counts = responses.map((r) => r.body.count as number);
       expect(responses.every((r) => r.status === 201)).toBe(true);
       expect(new Set(counts).size).toBe(300);
@@ -46,7 +49,10 @@ describe('visits service over HTTP', () => {
 
   describe('GET /', () => {
     it('records a visit and answers JSON with the time in TIMEZONE', async () => {
-      const res = await request(sut.server).get('/').expect(200).expect('content-type', /application\/json/);
+      const res = await request(sut.server)
+        .get('/')
+        .expect(200)
+        .expect('content-type', /application\/json/);
       expect(res.body).toMatchObject({ pod: 'visits-test-0', count: 1, timezone: 'Europe/Berlin' });
       expect(res.body.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0[12]:00$/);
       expect(Math.abs(Date.parse(res.body.time as string) - Date.now())).toBeLessThan(60_000);
@@ -65,7 +71,10 @@ describe('visits service over HTTP', () => {
     });
 
     it('answers JSON to clients that accept anything', async () => {
-      await request(sut.server).get('/').set('Accept', '*/*').expect('content-type', /application\/json/);
+      await request(sut.server)
+        .get('/')
+        .set('Accept', '*/*')
+        .expect('content-type', /application\/json/);
     });
   });
 
@@ -82,8 +91,12 @@ describe('visits service over HTTP', () => {
 
     it('bounds recent with ?limit', async () => {
       for (let i = 0; i < 5; i++) await request(sut.server).post('/visits');
-      expect((await request(sut.server).get('/visits?limit=2').expect(200)).body.recent).toHaveLength(2);
-      expect((await request(sut.server).get('/visits?limit=0').expect(200)).body.recent).toEqual([]);
+      expect(
+        (await request(sut.server).get('/visits?limit=2').expect(200)).body.recent,
+      ).toHaveLength(2);
+      expect((await request(sut.server).get('/visits?limit=0').expect(200)).body.recent).toEqual(
+        [],
+      );
     });
 
     it.each(['-1', '1e12', 'abc', '1001', '', '2.5', '99999999999999999999'])(
@@ -103,13 +116,16 @@ describe('visits service over HTTP', () => {
   });
 
   describe('health', () => {
-    it.each(['/health/live', '/health/ready', '/health/startup'])('%s is up and never counts as a visit', async (path) => {
-      for (let i = 0; i < 3; i++) {
-        const res = await request(sut.server).get(path).expect(200);
-        expect(res.body.status).toBe('ok');
-      }
-      expect(await count()).toBe(0);
-    });
+    it.each(['/health/live', '/health/ready', '/health/startup'])(
+      '%s is up and never counts as a visit',
+      async (path) => {
+        for (let i = 0; i < 3; i++) {
+          const res = await request(sut.server).get(path).expect(200);
+          expect(res.body.status).toBe('ok');
+        }
+        expect(await count()).toBe(0);
+      },
+    );
 
     it('readiness turns 503 as soon as shutdown begins, liveness stays up', async () => {
       sut.app.get(LifecycleService).beginShutdown();
@@ -125,14 +141,21 @@ describe('visits service over HTTP', () => {
       await request(sut.server).get('/');
       await request(sut.server).get('/health/ready');
       await request(sut.server).get('/nope');
-      const res = await request(sut.server).get('/metrics').expect(200).expect('content-type', /text\/plain/);
+      const res = await request(sut.server)
+        .get('/metrics')
+        .expect(200)
+        .expect('content-type', /text\/plain/);
       const text = res.text;
       expect(text).toMatch(/^visits_recorded_total 5$/m);
       expect(text).toMatch(/^visits_store_count 5$/m);
       expect(text).toMatch(/^visits_store_batch_size_sum 5$/m);
       expect(text).toMatch(/^visits_store_sync_duration_seconds_count \d+$/m);
-      expect(text).toMatch(/^http_request_duration_seconds_count\{method="POST",route="\/visits",status_code="201"\} 4$/m);
-      expect(text).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/",status_code="200"\} 1$/m);
+      expect(text).toMatch(
+        /^http_request_duration_seconds_count\{method="POST",route="\/visits",status_code="201"\} 4$/m,
+      );
+      expect(text).toMatch(
+        /^http_request_duration_seconds_count\{method="GET",route="\/",status_code="200"\} 1$/m,
+      );
       expect(text).toMatch(/route="unmatched",status_code="404"/);
       expect(text).not.toMatch(/route="\/health/);
       expect(text).not.toMatch(/route="\/metrics"/);
@@ -144,7 +167,11 @@ describe('visits service over HTTP', () => {
   describe('errors', () => {
     it('answers an unknown path with a 404 JSON error', async () => {
       const res = await request(sut.server).get('/no/such/thing').expect(404);
-      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'there is no route GET /no/such/thing' });
+      expect(res.body).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        message: 'there is no route GET /no/such/thing',
+      });
     });
 
     it('answers a wrong method with 405 and the allowed ones', async () => {
