@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { objectMeta, objectNames, type ResolvedVisitsProps } from './props.js';
+
+/** The service's environment (docs/contract.md), read through `envFrom`. */
+export function configMapData(p: ResolvedVisitsProps): Record<string, string> {
+  return {
+    PORT: String(p.port),
+    TIMEZONE: p.timezone,
+    RECENT_VISITS: String(p.recentVisits),
+    LOG_LEVEL: p.logLevel,
+    SHUTDOWN_TIMEOUT_MS: String(p.shutdownTimeoutMs),
+  };
+}
+
+/**
+ * sha256 of the ConfigMap data with its keys sorted, so the value depends on content only.
+ * Put on the pod template, it makes a config change a template change, which rolls the pods
+ * (environment from a ConfigMap is read only when a container starts).
+ */
+export function configChecksum(data: Readonly<Record<string, string>>): string {
+  const sorted = Object.fromEntries(Object.entries(data).sort(([a], [b]) => a.localeCompare(b)));
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}
+
+export function visitsConfigMap(p: ResolvedVisitsProps): ConfigMap {
+  return new ConfigMap({
+    metadata: objectMeta(p, objectNames(p).configMap),
+    data: configMapData(p),
+  });
+}

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { VisitsPropsError } from './errors.js';
+import { resolveVisitsProps, type VisitsProps } from './props.js';
+import { visitsManifests } from './visits.js';
+
+describe('resolveVisitsProps', () => {
+  it('applies the documented defaults', () => {
+    const sut = resolveVisitsProps();
+    expect(sut).toMatchObject({
+      name: 'visits',
+      namespace: undefined,
+      image: 'stateful-visits/visits:dev',
+      imagePullPolicy: 'IfNotPresent',
+      replicas: 3,
+      storageSize: '1Gi',
+      storageClassName: undefined,
+      accessMode: 'ReadWriteOnce',
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'RollingUpdate', partition: 0 },
+      pvcRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      minReadySeconds: 5,
+      port: 3000,
+      clientServicePort: 80,
+      timezone: 'UTC',
+      recentVisits: 100,
+      logLevel: 'info',
+      shutdownTimeoutMs: 10_000,
+      preStopSleepSeconds: 5,
+      terminationGracePeriodSeconds: 20,
+      startupTimeoutSeconds: 60,
+      topologySpread: 'ScheduleAnyway',
+      clientServiceType: 'ClusterIP',
+      prometheusScrapeAnnotations: true,
+      serviceMonitor: false,
+      serviceMonitorInterval: '30s',
+      networkPolicy: false,
+    });
+  });
+
+  it('accepts every valid extreme', () => {
+    expect(() =>
+      resolveVisitsProps({
+        replicas: 1,
+        updateStrategy: { type: 'RollingUpdate', partition: 1 },
+        storageSize: '500Mi',
+        port: 1024,
+        recentVisits: 1000,
+        shutdownTimeoutMs: 600_000,
+        preStopSleepSeconds: 0,
+        timezone: 'Europe/Berlin',
+        serviceMonitorInterval: '1m30s',
+      }),
+    ).not.toThrow();
+  });
+
+  const invalid: [string, VisitsProps, RegExp][] = [
+    ['replicas below 1', { replicas: 0 }, /replicas must be an integer ≥ 1, got 0: set replicas/],
+    ['fractional replicas', { replicas: 1.5 }, /replicas must be an integer/],
+    [
+      'partition above replicas',
+      { replicas: 3, updateStrategy: { type: 'RollingUpdate', partition: 4 } },
+      /updateStrategy\.partition must be an integer from 0 to replicas \(3\), got 4: .*0 updates all/,
+    ],
+    [
+      'negative partition',
+      { updateStrategy: { type: 'RollingUpdate', partition: -1 } },
+      /updateStrategy\.partition/,
+    ],
+    [
+      'unknown update strategy',
+      { updateStrategy: { type: 'Recreate' } as unknown as VisitsProps['updateStrategy'] },
+      /updateStrategy\.type must be RollingUpdate or OnDelete, got "Recreate"/,
+    ],
+    [
+      'size without a unit Kubernetes knows',
+      { storageSize: '1GB' },
+      /storageSize must be a positive Kubernetes quantity such as '1Gi'.*"1GB"/,
+    ],
+    ['zero size', { storageSize: '0Gi' }, /storageSize must be a positive/],
+    ['negative size', { storageSize: '-1Gi' }, /storageSize/],
+    ['upper-case name', { name: 'Visits' }, /name must be a lowercase DNS label .*"Visits"/],
+    ['name too long for the revision label', { name: 'v'.repeat(53) }, /at most 52 characters/],
+    ['bad namespace', { namespace: 'My NS' }, /namespace must be a lowercase DNS label/],
+    ['image with spaces', { image: 'visits dev' }, /image must be a non-empty image reference/],
+    ['empty image', { image: '' }, /image must be a non-empty/],
+    [
+      'privileged port',
+      { port: 80 },
+      /port must be an integer 1024–65535, got 80: .*cannot bind ports below 1024/,
+    ],
+    [
+      'client port out of range',
+      { clientServicePort: 70000 },
+      /clientServicePort must be an integer 1–65535/,
+    ],
+    ['unknown time zone', { timezone: 'Mars/Olympus' }, /timezone must be an IANA time zone name/],
+    [
+      'recentVisits above 1000',
+      { recentVisits: 1001 },
+      /recentVisits must be an integer 1–1000, got 1001/,
+    ],
+    [
+      'unknown log level',
+      { logLevel: 'verbose' as VisitsProps['logLevel'] },
+      /logLevel must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"/,
+    ],
+    [
+      'shutdown timeout too short',
+      { shutdownTimeoutMs: 500 },
+      /shutdownTimeoutMs must be an integer 1000–600000/,
+    ],
+    [
+      'grace period shorter than the drain',
+      { terminationGracePeriodSeconds: 10 },
+      /terminationGracePeriodSeconds must be an integer ≥ 15 .*got 10: .*SIGKILL/,
+    ],
+    ['negative minReadySeconds', { minReadySeconds: -1 }, /minReadySeconds must be an integer ≥ 0/],
+    [
+      'startup timeout below one probe period',
+      { startupTimeoutSeconds: 1 },
+      /startupTimeoutSeconds must be an integer ≥ 2/,
+    ],
+    [
+      'bad storage class name',
+      { storageClassName: 'Fast SSD' },
+      /storageClassName must be the name of a StorageClass/,
+    ],
+    [
+      'bad access mode',
+      { accessMode: 'ReadWriteMany' as VisitsProps['accessMode'] },
+      /accessMode must be one of ReadWriteOnce, ReadWriteOncePod/,
+    ],
+    [
+      'bad scrape interval',
+      { serviceMonitorInterval: '30 seconds' },
+      /serviceMonitorInterval must be a Prometheus duration/,
+    ],
+    [
+      'bad client service type',
+      { clientServiceType: 'ExternalName' as VisitsProps['clientServiceType'] },
+      /clientServiceType must be one of ClusterIP, NodePort, LoadBalancer/,
+    ],
+    [
+      'bad retention action',
+      { pvcRetentionPolicy: { whenScaled: 'Keep' as 'Retain' } },
+      /pvcRetentionPolicy\.whenScaled must be one of Retain, Delete/,
+    ],
+  ];
+
+  it.each(invalid)('rejects %s with a message saying what to do', (_case, props, message) => {
+    let error: unknown;
+    try {
+      resolveVisitsProps(props);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(VisitsPropsError);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('VisitsPropsError');
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('stops visitsManifests before anything is built', () => {
+    expect(() => visitsManifests({ replicas: 0 })).toThrow(VisitsPropsError);
+  });
+});

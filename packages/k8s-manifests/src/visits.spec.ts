@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { restrictedProfileViolations } from './pod-security.js';
+import type { VisitsProps } from './props.js';
+import { renderYaml } from './render.js';
+import { manifestList, visitsManifests } from './visits.js';
+
+const everything: VisitsProps = {
+  namespace: 'visits',
+  serviceMonitor: true,
+  networkPolicy: true,
+  clientServiceType: 'LoadBalancer',
+  accessMode: 'ReadWriteOncePod',
+  storageClassName: 'fast-ssd',
+  updateStrategy: { type: 'OnDelete' },
+};
+
+describe('visitsManifests', () => {
+  it('builds the core objects by default and the optional ones on request', () => {
+    expect(manifestList(visitsManifests()).map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([
+      'ServiceAccount/visits',
+      'ConfigMap/visits-config',
+      'Service/visits-headless',
+      'Service/visits',
+      'StatefulSet/visits',
+      'PodDisruptionBudget/visits',
+    ]);
+    expect(manifestList(visitsManifests(everything)).map((o) => o.kind)).toEqual([
+      'Namespace',
+      'ServiceAccount',
+      'ConfigMap',
+      'Service',
+      'Service',
+      'StatefulSet',
+      'PodDisruptionBudget',
+      'NetworkPolicy',
+      'ServiceMonitor',
+    ]);
+  });
+
+  it('derives every name from `name`', () => {
+    const names = manifestList(visitsManifests({ name: 'counter' })).map((o) => o.metadata?.name);
+    expect(names).toEqual([
+      'counter',
+      'counter-config',
+      'counter-headless',
+      'counter',
+      'counter',
+      'counter',
+    ]);
+    expect(visitsManifests({ name: 'counter' }).statefulSet.spec?.serviceName).toBe(
+      'counter-headless',
+    );
+  });
+
+  // kubernetes-models pins the Kubernetes OpenAPI schema (v1.36) and the prometheus-operator
+  // CRD schema; validate() checks types, required fields and enums against them.
+  it.each([
+    ['the defaults', {}],
+    ['every optional object', everything],
+    ['a canary rollout', { updateStrategy: { type: 'RollingUpdate', partition: 2 } }],
+    ['no preStop hook', { preStopSleepSeconds: 0, prometheusScrapeAnnotations: false }],
+  ] satisfies [string, VisitsProps][])(
+    'renders objects that pass the Kubernetes OpenAPI schema for %s',
+    (_name, props) => {
+      for (const o of manifestList(visitsManifests(props))) {
+        expect(() => o.validate(), `${o.kind}/${o.metadata?.name}`).not.toThrow();
+      }
+    },
+  );
+
+  it('would catch an object the schema rejects', () => {
+    const { statefulSet } = visitsManifests();
+    const broken = new (statefulSet.constructor as new (d: unknown) => typeof statefulSet)({
+      ...(statefulSet.toJSON() as object),
+      spec: { ...statefulSet.spec, podManagementPolicy: 'Sometimes' },
+    });
+    expect(() => broken.validate()).toThrow(
+      /podManagementPolicy must be equal to one of the allowed values/,
+    );
+  });
+
+  it('renders pods that pass the restricted Pod Security Standard', () => {
+    for (const props of [{}, everything]) {
+      const template = visitsManifests(props).statefulSet.spec?.template;
+      expect(template && restrictedProfileViolations(template)).toEqual([]);
+    }
+  });
+
+  it('renders the same YAML as before (snapshot)', () => {
+    expect(renderYaml(manifestList(visitsManifests()))).toMatchSnapshot('defaults');
+    expect(renderYaml(manifestList(visitsManifests(everything)))).toMatchSnapshot('everything');
+  });
+});
