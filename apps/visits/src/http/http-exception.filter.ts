@@ -78,7 +78,11 @@ function fromHttpException(exception: HttpException): ErrorBody {
   const response = exception.getResponse();
   const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
   const message =
-    typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map(String).join('; ') : exception.message;
+    typeof raw === 'string'
+      ? raw
+      : Array.isArray(raw)
+        ? raw.map(String).join('; ')
+        : exception.message;
   return { statusCode: status, error: reasonPhrase(status), message };
 }
 

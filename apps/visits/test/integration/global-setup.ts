@@ -1,0 +1,159 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { GenericContainer, getContainerRuntimeClient, ImageName } from 'testcontainers';
+import type { ContainerRuntimeClient } from 'testcontainers';
+import type { TestProject } from 'vitest/node';
+import { type IntegrationEnvironment, NO_ENGINE_HINT, RUN_LABEL } from './support/environment.js';
+
+const repoRoot = resolve(import.meta.dirname, '../../../..');
+const OFFICIAL_NODE_IMAGE = 'node:24-bookworm-slim';
+const STAND_IN_NODE_IMAGE = 'stateful-visits/node:24-bookworm-slim';
+const ENGINE_TIMEOUT_MS = 15_000;
+
+/**
+ * Builds the service image twice from docker/Dockerfile (the second build is the rolling update's
+ * target) and hands the names to the test files. Skips the suite with a message when no Docker
+ * engine answers; in CI that is an error instead, so the suite can never pass there by not running.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Ryuk's image cannot be pulled here; the suite removes what it creates itself.
+  process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
+
+  const client = await reachEngine();
+  if (typeof client === 'string') {
+    const reason = `no Docker engine is reachable (${client}). ${NO_ENGINE_HINT}`;
+    if (isCi()) throw new Error(`Integration suite cannot run in CI: ${reason}`);
+    console.warn(`\n[integration] SKIPPING the Docker integration suite: ${reason}\n`);
+    project.provide('integration', { available: false, reason });
+    return async () => {};
+  }
+
+  const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const nodeImage = await chooseNodeImage(client);
+  const revision = gitRevision();
+  const image = `stateful-visits/visits:it-${runId}`;
+  const nextImage = `stateful-visits/visits:it-${runId}-next`;
+  const nextVersion = `0.0.0-it.${runId}.next`;
+
+  const started = Date.now();
+  await buildImage(image, { NODE_IMAGE: nodeImage, VERSION: `0.0.0-it.${runId}`, REVISION: revision });
+  await buildImage(nextImage, { NODE_IMAGE: nodeImage, VERSION: nextVersion, REVISION: revision });
+  console.info(
+    `[integration] built ${image} and ${nextImage} from ${nodeImage} in ${Math.round((Date.now() - started) / 1000)}s`,
+  );
+
+  const environment: IntegrationEnvironment = {
+    available: true,
+    runId,
+    image,
+    nextImage,
+    nextVersion,
+    nodeImage,
+  };
+  project.provide('integration', environment);
+
+  return async () => {
+    await sweep(client, runId);
+    for (const name of [image, nextImage]) {
+      await client.container.dockerode
+        .getImage(name)
+        .remove()
+        .catch((error: unknown) => console.warn(`[integration] could not remove ${name}: ${String(error)}`));
+    }
+  };
+}
+
+async function reachEngine(): Promise<ContainerRuntimeClient | string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const client = await Promise.race([
+      getContainerRuntimeClient(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${ENGINE_TIMEOUT_MS / 1000}s`)),
+          ENGINE_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    await client.container.dockerode.ping();
+    return client;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isCi(): boolean {
+  const ci = process.env['CI'];
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+
+/** NODE_IMAGE if set; else the official image when present; else the local stand-in, built if missing. */
+async function chooseNodeImage(client: ContainerRuntimeClient): Promise<string> {
+  const requested = process.env['NODE_IMAGE'];
+  if (requested) return requested;
+  if (await client.image.exists(ImageName.fromString(OFFICIAL_NODE_IMAGE))) return OFFICIAL_NODE_IMAGE;
+  if (!(await client.image.exists(ImageName.fromString(STAND_IN_NODE_IMAGE)))) {
+    console.info(`[integration] ${OFFICIAL_NODE_IMAGE} is not present; building ${STAND_IN_NODE_IMAGE}`);
+    execFileSync('bash', [resolve(repoRoot, 'docker/build-base-image.sh')], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    });
+  }
+  return STAND_IN_NODE_IMAGE;
+}
+
+function gitRevision(): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function buildImage(tag: string, buildArgs: Record<string, string>): Promise<void> {
+  try {
+    await GenericContainer.fromDockerfile(repoRoot, 'docker/Dockerfile')
+      .withBuildArgs(buildArgs)
+      .build(tag, { deleteOnExit: false });
+  } catch (error) {
+    // Testcontainers does not surface the builder's output; say how to see it.
+    throw new Error(
+      `building ${tag} from docker/Dockerfile failed (${String(error)}). ` +
+        `See the build output with: docker build -f docker/Dockerfile --build-arg NODE_IMAGE=${buildArgs['NODE_IMAGE']} . ` +
+        '(from the repository root), or rerun with DEBUG=testcontainers:build',
+      { cause: error },
+    );
+  }
+}
+
+/** Backstop for anything a test file left behind (a crashed worker, a failed start). */
+async function sweep(client: ContainerRuntimeClient, runId: string): Promise<void> {
+  const docker = client.container.dockerode;
+  const filters = JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] });
+  const failures: string[] = [];
+  const attempt = async (what: string, action: () => Promise<unknown>): Promise<void> => {
+    try {
+      await action();
+    } catch (error) {
+      failures.push(`${what}: ${String(error)}`);
+    }
+  };
+  for (const info of await docker.listContainers({ all: true, filters })) {
+    await attempt(`container ${info.Id}`, () =>
+      docker.getContainer(info.Id).remove({ force: true, v: true }),
+    );
+  }
+  for (const info of await docker.listNetworks({ filters })) {
+    await attempt(`network ${info.Name}`, () => docker.getNetwork(info.Id).remove());
+  }
+  const { Volumes: volumes } = await docker.listVolumes({ filters });
+  for (const info of volumes ?? []) {
+    await attempt(`volume ${info.Name}`, () => docker.getVolume(info.Name).remove());
+  }
+  if (failures.length > 0) {
+    throw new Error(`[integration] cleanup left resources behind:\n${failures.join('\n')}`);
+  }
+}
