@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Headers, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -17,9 +17,14 @@ export class VisitsController {
   @Get()
   async root(
     @Headers('accept') accept: string | undefined,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | (RecordedVisit & { time: string; timezone: string })> {
-    const visit = await this.visits.record();
+    // HEAD is a safe method (link checkers, uptime monitors): it answers without counting a visit.
+    const visit =
+      request.method === 'HEAD'
+        ? { pod: this.visits.pod, count: this.visits.count }
+        : await this.visits.record();
     const body = {
       ...visit,
       time: isoInZone(new Date(), this.config.timeZone),

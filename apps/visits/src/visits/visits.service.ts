@@ -32,6 +32,11 @@ export class VisitsService {
     return this.config.podName;
   }
 
+  /** The count on disk, without recording a visit. */
+  get count(): number {
+    return this.store.count;
+  }
+
   /** Resolves once the visit is on disk; a store failure becomes a 503 with nothing acknowledged. */
   async record(): Promise<RecordedVisit> {
     try {

@@ -70,6 +70,11 @@ describe('visits service over HTTP', () => {
       expect(await count()).toBe(1);
     });
 
+    it('answers HEAD without counting a visit', async () => {
+      await request(sut.server).head('/').expect(200);
+      expect(await count()).toBe(0);
+    });
+
     it('answers JSON to clients that accept anything', async () => {
       await request(sut.server)
         .get('/')
