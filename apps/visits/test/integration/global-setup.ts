@@ -37,7 +37,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const nextVersion = `0.0.0-it.${runId}.next`;
 
   const started = Date.now();
-  await buildImage(image, { NODE_IMAGE: nodeImage, VERSION: `0.0.0-it.${runId}`, REVISION: revision });
+  await buildImage(image, {
+    NODE_IMAGE: nodeImage,
+    VERSION: `0.0.0-it.${runId}`,
+    REVISION: revision,
+  });
   await buildImage(nextImage, { NODE_IMAGE: nodeImage, VERSION: nextVersion, REVISION: revision });
   console.info(
     `[integration] built ${image} and ${nextImage} from ${nodeImage} in ${Math.round((Date.now() - started) / 1000)}s`,
@@ -59,7 +63,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await client.container.dockerode
         .getImage(name)
         .remove()
-        .catch((error: unknown) => console.warn(`[integration] could not remove ${name}: ${String(error)}`));
+        .catch((error: unknown) =>
+          console.warn(`[integration] could not remove ${name}: ${String(error)}`),
+        );
     }
   };
 }
@@ -94,9 +100,12 @@ function isCi(): boolean {
 async function chooseNodeImage(client: ContainerRuntimeClient): Promise<string> {
   const requested = process.env['NODE_IMAGE'];
   if (requested) return requested;
-  if (await client.image.exists(ImageName.fromString(OFFICIAL_NODE_IMAGE))) return OFFICIAL_NODE_IMAGE;
+  if (await client.image.exists(ImageName.fromString(OFFICIAL_NODE_IMAGE)))
+    return OFFICIAL_NODE_IMAGE;
   if (!(await client.image.exists(ImageName.fromString(STAND_IN_NODE_IMAGE)))) {
-    console.info(`[integration] ${OFFICIAL_NODE_IMAGE} is not present; building ${STAND_IN_NODE_IMAGE}`);
+    console.info(
+      `[integration] ${OFFICIAL_NODE_IMAGE} is not present; building ${STAND_IN_NODE_IMAGE}`,
+    );
     execFileSync('bash', [resolve(repoRoot, 'docker/build-base-image.sh')], {
       cwd: repoRoot,
       stdio: 'inherit',

@@ -122,9 +122,12 @@ export class DockerFixture {
       started = await container.start();
     } catch (error) {
       const logs = await this.logsOf(containerName).catch(() => '(no logs)');
-      throw new Error(`${options.name} (${image}) did not become ready: ${String(error)}\n${logs}`, {
-        cause: error,
-      });
+      throw new Error(
+        `${options.name} (${image}) did not become ready: ${String(error)}\n${logs}`,
+        {
+          cause: error,
+        },
+      );
     }
     this.containers.add(started.getId());
     return new Replica(options.name, image, started, this.docker.getContainer(started.getId()));
@@ -340,3 +343,8 @@ export function logLines(logs: string): Record<string, unknown>[] {
     });
 }
 
+/** pino's error and fatal lines, whether levels are written as numbers (50, 60) or labels. */
+export function isErrorLine(line: Record<string, unknown>): boolean {
+  const level = line['level'];
+  return typeof level === 'number' ? level >= 50 : level === 'error' || level === 'fatal';
+}

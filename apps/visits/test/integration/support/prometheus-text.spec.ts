@@ -20,7 +20,10 @@ const valid = [
 describe('parsePrometheusText', () => {
   it('parses families, labels, values and histogram series', () => {
     const sut = parsePrometheusText(valid);
-    expect(sut.get('visits_recorded_total')).toMatchObject({ type: 'counter', help: 'Visits this process recorded.' });
+    expect(sut.get('visits_recorded_total')).toMatchObject({
+      type: 'counter',
+      help: 'Visits this process recorded.',
+    });
     expect(sampleValue(sut, 'visits_store_count')).toBe(9);
     expect(sampleValue(sut, 'http_request_duration_seconds_count', { route: '/visits' })).toBe(3);
   });
@@ -46,7 +49,10 @@ describe('parsePrometheusText', () => {
       'a non-cumulative histogram',
       '# TYPE h histogram\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n',
     ],
-    ['a histogram count mismatch', '# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_sum 1\nh_count 1\n'],
+    [
+      'a histogram count mismatch',
+      '# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_sum 1\nh_count 1\n',
+    ],
   ])('rejects %s', (_, text) => {
     expect(() => parsePrometheusText(text)).toThrow();
   });

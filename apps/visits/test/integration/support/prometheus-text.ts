@@ -36,7 +36,8 @@ export function parsePrometheusText(text: string): Map<string, MetricFamily> {
   const families = new Map<string, MetricFamily>();
   const helps = new Map<string, string>();
   const lines = text.split('\n');
-  if (lines.at(-1) !== '') throw new PrometheusParseError(lines.length, lines.at(-1) ?? '', 'no final newline');
+  if (lines.at(-1) !== '')
+    throw new PrometheusParseError(lines.length, lines.at(-1) ?? '', 'no final newline');
   lines.pop();
 
   lines.forEach((line, index) => {
@@ -84,7 +85,8 @@ function parseSample(line: string, fail: (problem: string) => never): Sample {
   if (rest.startsWith('{')) {
     let i = 1;
     while (rest[i] !== '}') {
-      const labelMatch = /^([a-zA-Z_][a-zA-Z0-9_]*)="/.exec(rest.slice(i)) ?? fail('malformed label');
+      const labelMatch =
+        /^([a-zA-Z_][a-zA-Z0-9_]*)="/.exec(rest.slice(i)) ?? fail('malformed label');
       const labelName = labelMatch[1] ?? '';
       if (!LABEL_NAME.test(labelName)) fail('invalid label name');
       if (labelName in labels) fail(`duplicate label ${labelName}`);
@@ -113,7 +115,8 @@ function parseSample(line: string, fail: (problem: string) => never): Sample {
     rest = rest.slice(i + 1);
   }
   const parts = rest.trim().split(/\s+/);
-  if (!/^\s/.test(rest) || parts.length < 1 || parts.length > 2) fail('expected " value [timestamp]"');
+  if (!/^\s/.test(rest) || parts.length < 1 || parts.length > 2)
+    fail('expected " value [timestamp]"');
   const [rawValue = '', timestamp] = parts;
   if (timestamp !== undefined && !/^-?\d+$/.test(timestamp)) fail('invalid timestamp');
   return { name, labels, value: parseValue(rawValue, fail) };
@@ -127,7 +130,10 @@ function parseValue(raw: string, fail: (problem: string) => never): number {
   return Number(raw);
 }
 
-function familyOf(sampleName: string, families: Map<string, MetricFamily>): MetricFamily | undefined {
+function familyOf(
+  sampleName: string,
+  families: Map<string, MetricFamily>,
+): MetricFamily | undefined {
   const exact = families.get(sampleName);
   if (exact) return exact;
   const suffix = /_(bucket|sum|count)$/.exec(sampleName);
@@ -147,7 +153,12 @@ function checkHistogram(family: MetricFamily): void {
     series.set(key, entry);
     if (sample.name === `${family.name}_bucket`) {
       if (le === undefined) throw new Error(`${family.name}: bucket without le`);
-      entry.buckets.push([parseValue(le, () => { throw new Error(`${family.name}: bad le ${le}`); }), sample.value]);
+      entry.buckets.push([
+        parseValue(le, () => {
+          throw new Error(`${family.name}: bad le ${le}`);
+        }),
+        sample.value,
+      ]);
     } else if (sample.name === `${family.name}_sum`) entry.sum = sample.value;
     else if (sample.name === `${family.name}_count`) entry.count = sample.value;
     else throw new Error(`${family.name}: unexpected sample ${sample.name} in a histogram`);
@@ -155,11 +166,13 @@ function checkHistogram(family: MetricFamily): void {
   for (const [key, entry] of series) {
     const where = `${family.name}${key}`;
     const last = entry.buckets.at(-1);
-    if (!last || last[0] !== Number.POSITIVE_INFINITY) throw new Error(`${where}: no +Inf bucket last`);
+    if (!last || last[0] !== Number.POSITIVE_INFINITY)
+      throw new Error(`${where}: no +Inf bucket last`);
     for (let i = 1; i < entry.buckets.length; i += 1) {
       const [previousLe, previousCount] = entry.buckets[i - 1] ?? [0, 0];
       const [le, count] = entry.buckets[i] ?? [0, 0];
-      if (le <= previousLe || count < previousCount) throw new Error(`${where}: buckets not cumulative`);
+      if (le <= previousLe || count < previousCount)
+        throw new Error(`${where}: buckets not cumulative`);
     }
     if (entry.count !== last[1]) throw new Error(`${where}: _count differs from the +Inf bucket`);
     if (entry.sum === undefined) throw new Error(`${where}: no _sum`);
@@ -176,10 +189,13 @@ export function sampleValue(
     .flatMap((family) => family.samples)
     .filter(
       (sample) =>
-        sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+        sample.name === name &&
+        Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
     );
   if (matches.length !== 1 || !matches[0]) {
-    throw new Error(`expected one sample ${name}${JSON.stringify(labels)}, found ${matches.length}`);
+    throw new Error(
+      `expected one sample ${name}${JSON.stringify(labels)}, found ${matches.length}`,
+    );
   }
   return matches[0].value;
 }

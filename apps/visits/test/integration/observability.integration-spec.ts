@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { DockerFixture, type Replica } from './support/docker.js';
+import { type MetricFamily, parsePrometheusText, sampleValue } from './support/prometheus-text.js';
+import { describeWithDocker } from './support/suite.js';
+
+async function scrape(sut: Replica): Promise<Map<string, MetricFamily>> {
+  const response = await sut.fetch('/metrics');
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+  return parsePrometheusText(await response.text());
+}
+
+describeWithDocker('health and metrics', 150_000, (environment) => {
+  let fixture: DockerFixture;
+
+  beforeAll(async () => {
+    fixture = await DockerFixture.create(environment.runId, environment.image);
+  });
+
+  afterAll(async () => {
+    await fixture?.dispose();
+  });
+
+  it("the image's HEALTHCHECK reports healthy", async () => {
+    const sut = await fixture.startReplica({
+      name: 'visits-0',
+      data: await fixture.createVolume(),
+    });
+    const { Config: config } = await sut.inspect();
+    expect(config.Healthcheck?.Test).toEqual(['CMD', 'node', '/app/healthcheck.mjs']);
+
+    // The first check runs one interval (10 s) after start.
+    await vi.waitFor(
+      async () => expect((await sut.inspect()).State.Health?.Status).toBe('healthy'),
+      { timeout: 60_000, interval: 1_000 },
+    );
+    const lastCheck = (await sut.inspect()).State.Health?.Log?.at(-1);
+    expect(lastCheck?.ExitCode).toBe(0);
+  });
+
+  it('/metrics is valid Prometheus text whose visit figures match the counts', async () => {
+    const volume = await fixture.createVolume();
+    const first = await fixture.startReplica({ name: 'visits-1', data: volume });
+    await first.recordVisits(7);
+
+    const metrics = await scrape(first);
+    expect(metrics.get('visits_recorded_total')?.type).toBe('counter');
+    expect(metrics.get('visits_store_count')?.type).toBe('gauge');
+    expect(metrics.get('visits_store_sync_duration_seconds')?.type).toBe('histogram');
+    expect(metrics.get('visits_store_batch_size')?.type).toBe('histogram');
+    expect(metrics.get('http_request_duration_seconds')?.type).toBe('histogram');
+    expect(sampleValue(metrics, 'visits_recorded_total')).toBe(7);
+    expect(sampleValue(metrics, 'visits_store_count')).toBe(7);
+    expect(
+      sampleValue(metrics, 'http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/visits',
+        status_code: '201',
+      }),
+    ).toBe(7);
+    // prom-client's default process metrics are there too.
+    expect(metrics.has('process_cpu_seconds_total')).toBe(true);
+
+    // After a restart on the same volume: the store's count carries over, this process's counter does not.
+    await first.remove();
+    const second = await fixture.startReplica({ name: 'visits-1', data: volume });
+    await second.recordVisits(2);
+    const after = await scrape(second);
+    expect(sampleValue(after, 'visits_store_count')).toBe(9);
+    expect(sampleValue(after, 'visits_recorded_total')).toBe(2);
+    expect(await second.count()).toBe(9);
+  });
+});

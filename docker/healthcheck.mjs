@@ -1,0 +1,11 @@
+// Docker HEALTHCHECK for the visits image: exits 0 when the liveness route answers 200.
+// Uses node itself because the image carries no curl or wget.
+const port = process.env.PORT ?? '3000';
+try {
+  const response = await fetch(`http://127.0.0.1:${port}/health/live`, {
+    signal: AbortSignal.timeout(2_000),
+  });
+  process.exit(response.status === 200 ? 0 : 1);
+} catch {
+  process.exit(1);
+}
