@@ -7,6 +7,7 @@ import {
   type Exited,
   isErrorLine,
   logLines,
+  logSummary,
   SERVICE_UID,
 } from './support/docker.js';
 import { describeWithDocker } from './support/suite.js';
@@ -15,7 +16,7 @@ const STACK_FRAME = /(^|\\n|\n)\s+at \S/;
 
 /** A refused start: exit 1 once, with one log line that explains, and no stack trace. */
 function expectCleanRefusal(exited: Exited, message: RegExp): void {
-  const context = `logs:\n${exited.logs}`;
+  const context = `logs:\n${logSummary(exited.logs)}`;
   expect(exited.exitCode, context).toBe(1);
   expect(exited.restartCount, context).toBe(0);
   expect(exited.logs, context).not.toMatch(STACK_FRAME);

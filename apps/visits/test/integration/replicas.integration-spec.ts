@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { DockerFixture, type Replica, SERVICE_PORT } from './support/docker.js';
+import { DockerFixture, logSummary, type Replica, SERVICE_PORT } from './support/docker.js';
 import { describeWithDocker } from './support/suite.js';
 
 // A StatefulSet by hand: replicas with stable names on one network, each with its own volume.
@@ -19,7 +19,10 @@ describeWithDocker('replicas, each with its own volume', 180_000, (environment) 
   /** Replaces a replica's container (same name, same volume), as a rescheduled or updated pod. */
   const reschedule = async (name: string, image?: string): Promise<Replica> => {
     const exited = await replica(name).remove();
-    expect(exited.exitCode, `${name} stopped with ${exited.exitCode}:\n${exited.logs}`).toBe(0);
+    expect(
+      exited.exitCode,
+      `${name} stopped with ${exited.exitCode}:\n${logSummary(exited.logs)}`,
+    ).toBe(0);
     replicas.delete(name);
     const volume = volumes.get(name) ?? '';
     const next = await fixture.startReplica({ name, data: volume, ...(image ? { image } : {}) });

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { DockerFixture, isErrorLine, logLines, type Replica } from './support/docker.js';
+import {
+  DockerFixture,
+  isErrorLine,
+  logLines,
+  logSummary,
+  type Replica,
+} from './support/docker.js';
 import { VisitLoad } from './support/load.js';
 import { describeWithDocker } from './support/suite.js';
 
@@ -57,7 +63,7 @@ describeWithDocker('stopping under load', 120_000, (environment) => {
     const exited = await sut.stop(GRACE_SECONDS);
     await load.stop();
 
-    expect(exited.exitCode, `exit code; logs:\n${exited.logs}`).toBe(0);
+    expect(exited.exitCode, `exit code; logs:\n${logSummary(exited.logs)}`).toBe(0);
     expect(exited.elapsedMs).toBeLessThan(GRACE_SECONDS * 1000);
     await expectEveryAcknowledgedVisit('visits-0', volume, load);
   });

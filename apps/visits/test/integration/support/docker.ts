@@ -348,3 +348,11 @@ export function isErrorLine(line: Record<string, unknown>): boolean {
   const level = line['level'];
   return typeof level === 'number' ? level >= 50 : level === 'error' || level === 'fatal';
 }
+
+/** Logs for an assertion message: without per-request lines, the last `max` lines. */
+export function logSummary(logs: string, max = 30): string {
+  const lines = logs
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.includes('"msg":"request completed"'));
+  return lines.slice(-max).join('\n');
+}
