@@ -34,12 +34,14 @@ show_log() {
   tail -n 40 "$log" >&2 || true
 }
 
-if pgrep -x dockerd >/dev/null 2>&1; then
+dockerd_pid=
+if command -v pgrep >/dev/null 2>&1 && pgrep -x dockerd >/dev/null 2>&1; then
   echo "start-docker: dockerd is already running but not answering yet; waiting for it"
 else
   echo "start-docker: starting dockerd, log in $log"
   # setsid: dockerd must outlive this script and the CI step's process group.
   "${sudo[@]}" setsid dockerd >"$log" 2>&1 </dev/null &
+  dockerd_pid=$!
 fi
 
 deadline=$((SECONDS + wait_seconds))
@@ -49,7 +51,7 @@ until docker info >/dev/null 2>&1; do
     show_log
     exit 1
   fi
-  if ! pgrep -x dockerd >/dev/null 2>&1; then
+  if [[ -n "$dockerd_pid" ]] && ! kill -0 "$dockerd_pid" 2>/dev/null; then
     echo "start-docker: dockerd exited during startup" >&2
     show_log
     exit 1
