@@ -6,6 +6,7 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { registerHttpHooks } from './http/http-hooks.js';
+import { LifecycleService } from './lifecycle/lifecycle.service.js';
 import { PinoNestLogger } from './logging/logger.js';
 import { MetricsService } from './metrics/metrics.service.js';
 
@@ -38,7 +39,8 @@ export async function createApp(
     },
   );
   const fastify = app.getHttpAdapter().getInstance();
-  registerHttpHooks(fastify, logger, app.get(MetricsService));
+  const lifecycle = app.get(LifecycleService);
+  registerHttpHooks(fastify, logger, app.get(MetricsService), () => lifecycle.shuttingDown);
   app.useGlobalFilters(new HttpExceptionFilter(fastify, logger));
   await app.init();
   await fastify.ready();

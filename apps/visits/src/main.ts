@@ -42,6 +42,11 @@ async function main(): Promise<void> {
         process.exit(1);
       }, config.shutdownTimeoutMs);
       deadline.unref();
+      // Connections that finish their last request after close() began are idle from then on;
+      // close them as they go idle instead of waiting for their keep-alive timeout.
+      const server = app.getHttpServer();
+      const sweep = setInterval(() => server.closeIdleConnections(), 100);
+      sweep.unref();
       try {
         await app.close();
         logger.info({ exitCode }, 'stopped');

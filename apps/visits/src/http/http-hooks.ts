@@ -24,9 +24,13 @@ export function registerHttpHooks(
   fastify: FastifyInstance,
   logger: Logger,
   metrics: MetricsService,
+  shuttingDown: () => boolean,
 ): void {
   fastify.addHook('onSend', async (_request, reply: FastifyReply) => {
     void reply.headers(SECURITY_HEADERS);
+    // A keep-alive connection that was busy when shutdown began would otherwise stay open (and
+    // hold up the server's close) until its keep-alive timeout.
+    if (shuttingDown()) void reply.header('Connection', 'close');
   });
 
   fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {

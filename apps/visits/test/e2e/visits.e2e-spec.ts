@@ -138,6 +138,15 @@ describe('visits service over HTTP', () => {
       expect(res.body.error.lifecycle).toEqual({ status: 'down', reason: 'shutting down' });
       await request(sut.server).get('/health/live').expect(200);
     });
+
+    it('asks keep-alive clients to close their connection once shutdown begins', async () => {
+      const keepAlive = { Connection: 'keep-alive' };
+      const before = await request(sut.server).get('/visits').set(keepAlive);
+      expect(before.headers.connection).toBe('keep-alive');
+      sut.app.get(LifecycleService).beginShutdown();
+      const after = await request(sut.server).post('/visits').set(keepAlive).expect(201);
+      expect(after.headers.connection).toBe('close');
+    });
   });
 
   describe('metrics', () => {
