@@ -77,6 +77,16 @@ describe.skipIf(skipReason !== undefined)(
     const claimOf = (p: Pod) =>
       p.spec.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName;
 
+    /** Polls until exactly these pods exist (scaling in removes the others). */
+    async function waitForPods(names: readonly string[]) {
+      await vi.waitFor(
+        async () => {
+          expect((await getPods()).map((p) => p.metadata.name).sort()).toEqual([...names].sort());
+        },
+        { timeout: 5 * 60_000, interval: 2_000 },
+      );
+    }
+
     async function http(pod: string, method: string, url: string, times = 1) {
       const out = await kubectl(
         'exec',
@@ -237,7 +247,7 @@ describe.skipIf(skipReason !== undefined)(
       await recordVisits('visits-4', 6);
 
       await scale(3);
-      await kubectl('wait', '--for=delete', 'pod/visits-3', 'pod/visits-4', '--timeout=5m');
+      await waitForPods(['visits-0', 'visits-1', 'visits-2']);
       // whenScaled: Retain — the claims of the removed pods stay.
       expect(await claimUids()).toEqual(claimsScaled);
 
@@ -247,7 +257,7 @@ describe.skipIf(skipReason !== undefined)(
       await expectCounts(new Map([...original, ['visits-3', 4], ['visits-4', 6]]));
 
       await scale(3);
-      await kubectl('wait', '--for=delete', 'pod/visits-3', 'pod/visits-4', '--timeout=5m');
+      await waitForPods(['visits-0', 'visits-1', 'visits-2']);
       await waitForRollout();
     });
 
