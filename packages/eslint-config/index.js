@@ -40,6 +40,12 @@ export function config({ tsconfigRootDir, ignores = [] }) {
       files: ['**/*.js', '**/*.mjs'],
       ...tseslint.configs.disableTypeChecked,
     },
+    {
+      files: ['**/*.js', '**/*.mjs'],
+      languageOptions: {
+        globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly' },
+      },
+    },
     prettier,
   );
 }

@@ -1,0 +1,424 @@
+// Benchmark: the durable service against the framework's and the platform's ceilings and the naive
+// seed-style counter, in one run, on loopback. Prints figures; never fails on them.
+//
+//   npm run bench                 full run, writes docs/benchmarks.md and docs/benchmarks.svg
+//   npm run bench -- --smoke      a second per case, writes nothing (CI keeps it working)
+//
+// Needs wrk (Debian package `wrk`) and the production build (dist/main.js).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { cpus, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+const settings = {
+  connections: 64,
+  threads: 1,
+  warmupSeconds: smoke ? 1 : 3,
+  durationSeconds: smoke ? 1 : Number(process.env.BENCH_DURATION ?? 10),
+  exactRequests: smoke ? 2_000 : 20_000,
+  coldStartRuns: smoke ? 1 : 5,
+  bigStoreCount: 10_000_000,
+};
+/** V8 flags the service runs with in production (Dockerfile, npm start); see docs/benchmarks.md. */
+const serviceFlags = (process.env.VISITS_NODE_FLAGS ?? '--max-semi-space-size=8')
+  .split(' ')
+  .filter(Boolean);
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = join(appDir, '..', '..');
+const main = join(appDir, 'dist', 'main.js');
+const peers = join(appDir, 'bench', 'peers');
+
+const pinned = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+/** Server on CPU 0 (its libuv pool too), load generator on CPU 1: neither starves the other. */
+const onCpu = (cpu: number, cmd: string[]) =>
+  pinned ? ['taskset', '-c', String(cpu), ...cmd] : cmd;
+
+interface Load {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  errors: number;
+}
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly dataDir: string;
+  readonly startMs: number;
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer().listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const { port } = s.address() as { port: number };
+  s.close();
+  return port;
+}
+
+async function startServer(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  dataDir?: string,
+) {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'visits-bench-')));
+  const port = await freePort();
+  const started = performance.now();
+  const [cmd, ...rest] = onCpu(0, [process.execPath, ...args, script]);
+  const child = spawn(cmd!, rest, {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dir,
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const readyPath = script === main ? '/health/ready' : '/';
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    if ((await get(url + readyPath).catch(() => 0)) === 200) break;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return { child, url, dataDir: dir, startMs: performance.now() - started } satisfies Server;
+}
+
+async function stopServer(server: Server, keepData = false) {
+  server.child.kill('SIGTERM');
+  if (server.child.exitCode === null) await once(server.child, 'exit');
+  if (!keepData) await rm(server.dataDir, { recursive: true, force: true });
+}
+
+function get(url: string, method = 'GET'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  return (await (await fetch(url)).json()) as T;
+}
+
+function kib(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  return readFile(`/proc/${pid}/status`, 'utf8').then((s) =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(s)?.[1] ?? 0),
+  );
+}
+
+function parseMs(value: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(value);
+  if (!m) return Number.NaN;
+  return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+}
+
+async function wrk(url: string, method: string, seconds: number): Promise<Load> {
+  const script = join(tmpdir(), `wrk-${method}.lua`);
+  await writeFile(script, `wrk.method = "${method}"\n`);
+  const [cmd, ...args] = onCpu(1, [
+    'wrk',
+    `-t${settings.threads}`,
+    `-c${settings.connections}`,
+    `-d${seconds}s`,
+    '--latency',
+    '-s',
+    script,
+    url,
+  ]);
+  const out = spawnSync(cmd!, args, { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`wrk failed: ${out.stderr}`);
+  const text = out.stdout;
+  const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? Number.NaN);
+  return {
+    requestsPerSecond: num(/Requests\/sec:\s+([\d.]+)/),
+    p50Ms: parseMs(/50%\s+(\S+)/.exec(text)?.[1] ?? ''),
+    p99Ms: parseMs(/99%\s+(\S+)/.exec(text)?.[1] ?? ''),
+    requests: num(/(\d+) requests in/),
+    errors: num(/Non-2xx or 3xx responses:\s+(\d+)/) || 0,
+  };
+}
+
+/** Sends exactly `n` POSTs over 64 keep-alive connections and checks what the server counted. */
+async function exactness(url: string, n: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: settings.connections });
+  const counts: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      const count = await new Promise<number>((resolve, reject) => {
+        const req = request(`${url}/visits`, { method: 'POST', agent }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () =>
+            resolve(res.statusCode === 201 ? (JSON.parse(body) as { count: number }).count : -1),
+          );
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      if (count >= 0) counts.push(count);
+    }
+  };
+  await Promise.all(Array.from({ length: settings.connections }, worker));
+  agent.destroy();
+  return { sent: n, acknowledged: counts.length, distinct: new Set(counts).size };
+}
+
+async function loadCase(server: Server, path: string, method: string) {
+  await wrk(server.url + path, method, settings.warmupSeconds);
+  const load = await wrk(server.url + path, method, settings.durationSeconds);
+  return { ...load, peakRssMiB: (await kib(server.child.pid!, 'VmHWM')) / 1024 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function coldStarts(seed?: number) {
+  const times: number[] = [];
+  let idleRss = 0;
+  const dir = await mkdtemp(join(tmpdir(), 'visits-cold-'));
+  if (seed !== undefined) {
+    // A plain count file is adopted as the starting count: a store that has seen `seed` visits.
+    await writeFile(join(dir, 'visits'), `${seed}\n`);
+    await stopServer(await startServer(main, serviceFlags, { LOG_LEVEL: 'warn' }, dir), true);
+  }
+  for (let i = 0; i < settings.coldStartRuns; i++) {
+    const server = await startServer(
+      main,
+      serviceFlags,
+      { LOG_LEVEL: 'warn' },
+      seed === undefined ? undefined : dir,
+    );
+    times.push(server.startMs);
+    await new Promise((r) => setTimeout(r, 1000));
+    idleRss = Math.max(idleRss, (await kib(server.child.pid!, 'VmRSS')) / 1024);
+    await stopServer(server, seed !== undefined);
+  }
+  return { dir, medianMs: median(times), times, idleRssMiB: idleRss };
+}
+
+async function main_() {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first`);
+  if (spawnSync('wrk', ['-v']).error)
+    throw new Error('wrk is missing: install it (apt-get install wrk)');
+  const log = (s: string) => console.log(s);
+  log(
+    `benchmark${smoke ? ' (smoke)' : ''}: ${settings.connections} connections, ${settings.threads} wrk thread, ` +
+      `${settings.warmupSeconds}s warm-up + ${settings.durationSeconds}s per case, ${pinned ? 'server on CPU 0, wrk on CPU 1' : 'no CPU pinning'}`,
+  );
+
+  const cold = await coldStarts();
+  const coldBig = await coldStarts(settings.bigStoreCount);
+  log(
+    `cold start to ready: ${cold.medianMs.toFixed(0)} ms (new store), ${coldBig.medianMs.toFixed(0)} ms (${settings.bigStoreCount.toLocaleString('en')} visits); idle RSS ${cold.idleRssMiB.toFixed(1)} MiB`,
+  );
+
+  const service = await startServer(main, serviceFlags);
+  const post = await loadCase(service, '/visits', 'POST');
+  const getVisits = await loadCase(service, '/visits?limit=0', 'GET');
+  const getRecent = await loadCase(service, '/visits', 'GET');
+  await stopServer(service);
+
+  const exactService = await startServer(main, serviceFlags, { LOG_LEVEL: 'warn' });
+  const exact = await exactness(exactService.url, settings.exactRequests);
+  const serviceFinal = (await getJson<{ count: number }>(`${exactService.url}/visits?limit=0`))
+    .count;
+  await stopServer(exactService);
+
+  const big = await startServer(main, serviceFlags, {}, coldBig.dir);
+  const postBig = await loadCase(big, '/visits', 'POST');
+  await stopServer(big);
+
+  const bare = await startServer(join(peers, 'bare-http.mjs'), []);
+  const bareLoad = await loadCase(bare, '/', 'GET');
+  await stopServer(bare);
+
+  const naive = await startServer(join(peers, 'naive-counter.mjs'), []);
+  const naiveLoad = await loadCase(naive, '/visits', 'POST');
+  await stopServer(naive);
+  const naiveExact = await startServer(join(peers, 'naive-counter.mjs'), []);
+  const naiveResult = await exactness(naiveExact.url, settings.exactRequests);
+  const naiveFinal = Number(await readFile(join(naiveExact.dataDir, 'visits'), 'utf8'));
+  await stopServer(naiveExact);
+
+  const rows = [
+    { name: 'POST /visits (durable, ack after fdatasync)', ...post },
+    { name: 'GET /visits?limit=0 (no write)', ...getVisits },
+    { name: 'GET /visits (with 100 recent timestamps)', ...getRecent },
+    {
+      name: `POST /visits, store at ${settings.bigStoreCount.toLocaleString('en')} visits`,
+      ...postBig,
+    },
+    { name: 'bare node:http, constant answer', ...bareLoad },
+    { name: 'naive read-modify-write counter, POST', ...naiveLoad },
+  ];
+  log('');
+  log('| case | req/s | p50 ms | p99 ms | peak RSS MiB | non-2xx |');
+  log('|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    log(
+      `| ${r.name} | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.peakRssMiB.toFixed(1)} | ${r.errors} |`,
+    );
+  }
+  const exactLine = `service: ${exact.sent} POSTs sent, ${exact.acknowledged} acknowledged, ${exact.distinct} distinct counts, final count ${serviceFinal}`;
+  const naiveLine = `naive: ${naiveResult.sent} POSTs sent, ${naiveResult.acknowledged} answered, final count ${naiveFinal} (${naiveResult.sent - naiveFinal} updates lost)`;
+  log('');
+  log(exactLine);
+  log(naiveLine);
+
+  const ratio = (a: number, b: number) => a / b;
+  const targets = [
+    [
+      'POST ≥ 0.8 × GET /visits?limit=0',
+      ratio(post.requestsPerSecond, getVisits.requestsPerSecond),
+      0.8,
+      '≥',
+    ],
+    [
+      'POST ≥ 3 × naive counter',
+      ratio(post.requestsPerSecond, naiveLoad.requestsPerSecond),
+      3,
+      '≥',
+    ],
+    [
+      'final count = acknowledged visits',
+      serviceFinal === exact.acknowledged && exact.distinct === exact.acknowledged ? 1 : 0,
+      1,
+      '=',
+    ],
+    ['p99 of POST ≤ 10 ms', post.p99Ms, 10, '≤'],
+    [
+      'peak RSS under load ≤ 150 MiB',
+      Math.max(post.peakRssMiB, getVisits.peakRssMiB, getRecent.peakRssMiB),
+      150,
+      '≤',
+    ],
+    ['idle RSS after start ≤ 80 MiB', cold.idleRssMiB, 80, '≤'],
+    ['cold start ≤ 1 s', cold.medianMs, 1000, '≤'],
+    ['cold start at 10M visits ≤ 1 s', coldBig.medianMs, 1000, '≤'],
+    [
+      'POST at 10M visits ≥ 0.9 × POST',
+      ratio(postBig.requestsPerSecond, post.requestsPerSecond),
+      0.9,
+      '≥',
+    ],
+  ] as const;
+  log('');
+  for (const [name, value, bound, op] of targets) {
+    const met = op === '≥' ? value >= bound : op === '≤' ? value <= bound : value === bound;
+    log(
+      `${met ? 'met   ' : 'MISSED'} ${name}: ${Number.isInteger(value) ? value : value.toFixed(2)}`,
+    );
+  }
+
+  if (!smoke) {
+    await writeReport({
+      rows,
+      cold,
+      coldBig,
+      exactLine,
+      naiveLine,
+      targets: targets.map(([n, v, b, op]) => ({ n, v, b, op })),
+    });
+    log('\nwrote docs/benchmarks.md and docs/benchmarks.svg');
+  }
+}
+
+interface Report {
+  rows: ({ name: string } & Load & { peakRssMiB: number })[];
+  cold: { medianMs: number; times: number[]; idleRssMiB: number };
+  coldBig: { medianMs: number; times: number[] };
+  exactLine: string;
+  naiveLine: string;
+  targets: { n: string; v: number; b: number; op: string }[];
+}
+
+async function writeReport(r: Report) {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const svg = chart(r.rows);
+  await writeFile(join(repoRoot, 'docs', 'benchmarks.svg'), svg);
+  const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
+  const md = `<!-- Generated by \`npm run bench\` (apps/visits/bench/run.ts); the analysis below the marker is kept by hand. -->
+# Benchmarks
+
+Last run: ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, Linux ${release()}, Node ${process.version}.
+Settings: wrk, ${settings.connections} connections, ${settings.threads} thread, ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s per case, on loopback;
+${pinned ? 'the server pinned to CPU 0 and wrk to CPU 1 (taskset)' : 'no CPU pinning'}. The service is the production build
+(\`node ${serviceFlags.join(' ')} dist/main.js\`, \`NODE_ENV=production\`, \`LOG_LEVEL=info\`: one log line per request, to /dev/null).
+
+![requests per second](benchmarks.svg)
+
+| case | req/s | p50 ms | p99 ms | peak RSS MiB | non-2xx |
+|---|---:|---:|---:|---:|---:|
+${r.rows.map((x) => `| ${x.name} | ${Math.round(x.requestsPerSecond).toLocaleString('en')} | ${x.p50Ms.toFixed(2)} | ${x.p99Ms.toFixed(2)} | ${x.peakRssMiB.toFixed(1)} | ${x.errors} |`).join('\n')}
+
+Exactness (a separate run of exactly ${settings.exactRequests.toLocaleString('en')} POSTs over ${settings.connections} keep-alive connections):
+- ${r.exactLine}
+- ${r.naiveLine}
+
+Cold start, process start to \`/health/ready\` = 200 (median of ${settings.coldStartRuns}): ${r.cold.medianMs.toFixed(0)} ms on a new store
+(${r.cold.times.map((t) => t.toFixed(0)).join(', ')}), ${r.coldBig.medianMs.toFixed(0)} ms on a store at ${settings.bigStoreCount.toLocaleString('en')} visits
+(${r.coldBig.times.map((t) => t.toFixed(0)).join(', ')}). Idle RSS one second after start: ${r.cold.idleRssMiB.toFixed(1)} MiB.
+
+## Targets
+
+| target | measured | |
+|---|---:|---|
+${r.targets.map((t) => `| ${t.n} | ${fmt(t.v)} | ${(t.op === '≥' ? t.v >= t.b : t.op === '≤' ? t.v <= t.b : t.v === t.b) ? 'met' : '**missed**'} |`).join('\n')}
+
+<!-- analysis -->
+`;
+  const path = join(repoRoot, 'docs', 'benchmarks.md');
+  const previous = await readFile(path, 'utf8').catch(() => '');
+  const analysis = previous.includes('<!-- analysis -->')
+    ? previous.split('<!-- analysis -->')[1]!.replace(/^\n/, '')
+    : '';
+  await writeFile(path, md + analysis);
+}
+
+function chart(rows: Report['rows']): string {
+  const width = 760;
+  const barH = 26;
+  const left = 330;
+  const max = Math.max(...rows.map((r) => r.requestsPerSecond));
+  const scale = (width - left - 90) / max;
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const bars = rows
+    .map((r, i) => {
+      const y = 40 + i * (barH + 10);
+      const w = Math.max(1, r.requestsPerSecond * scale);
+      return `<text x="${left - 8}" y="${y + 18}" text-anchor="end">${esc(r.name)}</text>
+<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${i === 0 ? '#2b6cb0' : '#a0aec0'}"/>
+<text x="${(left + w + 6).toFixed(1)}" y="${y + 18}">${Math.round(r.requestsPerSecond).toLocaleString('en')}</text>`;
+    })
+    .join('\n');
+  const height = 50 + rows.length * (barH + 10);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">
+<text x="10" y="22" font-size="15" font-weight="bold">Requests per second (${settings.connections} connections, loopback)</text>
+${bars}
+</svg>
+`;
+}
+
+main_().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
