@@ -48,11 +48,19 @@ export class VisitsService {
 
   summary(limitParam: unknown): VisitsSummary {
     const limit = parseLimit(limitParam, this.config.recentVisits);
-    return {
-      pod: this.config.podName,
-      count: this.store.count,
-      recent: this.store.recent(limit).map((ms) => new Date(ms).toISOString()),
-    };
+    return { pod: this.config.podName, count: this.store.count, recent: this.recentIso(limit) };
+  }
+
+  // Formatting timestamps dominated GET /visits; while the count stands still, reads reuse them.
+  private recentCache = { count: -1, iso: [] as string[] };
+
+  private recentIso(limit: number): string[] {
+    const count = this.store.count;
+    if (this.recentCache.count !== count) {
+      const iso = this.store.recent().map((ms) => new Date(ms).toISOString());
+      this.recentCache = { count, iso };
+    }
+    return this.recentCache.iso.slice(0, limit);
   }
 }
 
