@@ -1,0 +1,54 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  HEADER_SIZE,
+  RecordKind,
+  encodeHeader,
+  encodeRecord,
+  JOURNAL_VERSION,
+} from '../../../src/store/journal.js';
+import { DEFAULT_JOURNAL_CAPACITY } from '../../../src/store/visit-store.js';
+
+/** The size of a batch record without timestamps. */
+const BARE_RECORD = encodeRecord({
+  kind: RecordKind.batch,
+  count: 1,
+  added: 1,
+  timestamps: [],
+}).length;
+
+/**
+ * A valid journal holding `count` that has only `slack` bytes left: a snapshot followed by
+ * one-visit batches, as a long quiet run would leave it. The next batches make the store write a
+ * new journal (compaction). Needs count ≥ the number of filler records (about 32,000 for 1 MiB).
+ */
+export function nearlyFullJournal(
+  count: number,
+  slack: number,
+  capacity = DEFAULT_JOURNAL_CAPACITY,
+): Buffer {
+  const fillers = Math.floor((capacity - HEADER_SIZE - BARE_RECORD - slack) / BARE_RECORD);
+  if (fillers > count) throw new RangeError(`a count of ${count} is too small to fill the journal`);
+  const buf = Buffer.alloc(capacity);
+  encodeHeader({ version: JOURNAL_VERSION, capacity, generation: 1n }).copy(buf, 0);
+  let at = HEADER_SIZE;
+  let c = count - fillers;
+  at += encodeRecord({ kind: RecordKind.snapshot, count: c, added: 0, timestamps: [] }).copy(
+    buf,
+    at,
+  );
+  for (let i = 0; i < fillers; i++) {
+    c += 1;
+    at += encodeRecord({ kind: RecordKind.batch, count: c, added: 1, timestamps: [] }).copy(
+      buf,
+      at,
+    );
+  }
+  return buf;
+}
+
+/** Replaces the store's files with a nearly full journal at `count` (the service must be stopped). */
+export async function fillJournal(dataDir: string, count: number, slack: number): Promise<void> {
+  await writeFile(join(dataDir, 'visits.journal'), nearlyFullJournal(count, slack));
+  await writeFile(join(dataDir, 'visits'), `${count}\n`);
+}
