@@ -181,6 +181,13 @@ export function scanJournal(buf: Buffer, keep: number): ScanResult {
           `unexpected data at byte ${stray}, after the end of the records`,
         );
       }
+      // Every journal is written whole with its snapshot, so one without records lost it (zeroed
+      // blocks); reading it as 0 visits would silently reset the count.
+      if (records === 0) {
+        throw new JournalFormatError(
+          `it holds no records: the snapshot at byte ${HEADER_SIZE} is missing (zeroed)`,
+        );
+      }
       break;
     }
     const problem = checkRecord(buf, offset, capacity);
