@@ -330,6 +330,59 @@ describe('VisitStore', () => {
       expect((await openStore({ journalCapacity: SMALL })).count).toBe(acknowledged + 1);
     });
 
+    // Found by test/faults/disk-full.faults-spec.ts: a degraded store only retried on the next
+    // visit, but readiness was down, so behind a load balancer it stayed unready for good.
+    it('writes the new journal by itself once space returns, without waiting for a visit', async () => {
+      const io = faultyIo('write', 'ENOSPC', (data) => data?.length === SMALL);
+      const logger = spyLogger();
+      const sut = await openStore({ io, journalCapacity: SMALL, retryIntervalMs: 10, logger });
+      io.failing = true;
+      let acknowledged = 0;
+      let failed = false;
+      while (!failed)
+        await sut.record().then(
+          () => void acknowledged++,
+          () => void (failed = true),
+        );
+      expect(sut.status).toBe('degraded');
+
+      io.failing = false;
+      await vi.waitFor(() => expect(sut.status).toBe('open'), { timeout: 2_000, interval: 5 });
+      expect(sut.health()).toEqual({ status: 'open' });
+      expect(logger.info).toHaveBeenCalledWith(
+        { count: acknowledged },
+        'visits are being written again',
+      );
+      expect(await sut.record()).toBe(acknowledged + 1);
+      await closeStore(sut);
+      expect((await openStore({ journalCapacity: SMALL })).count).toBe(acknowledged + 1);
+    });
+
+    it('keeps retrying while the volume stays full, and stops retrying when closed', async () => {
+      const io = faultyIo('write', 'ENOSPC', (data) => data?.length === SMALL);
+      const sut = await openStore({ io, journalCapacity: SMALL, retryIntervalMs: 5 });
+      io.failing = true;
+      let failed = false;
+      while (!failed)
+        await sut.record().then(
+          () => undefined,
+          () => void (failed = true),
+        );
+      const writes = vi.spyOn(io, 'write');
+      await vi.waitFor(() => expect(writes.mock.calls.length).toBeGreaterThan(3), {
+        timeout: 2_000,
+        interval: 5,
+      });
+      expect(sut.health()).toEqual({
+        status: 'degraded',
+        reason: expect.stringMatching(/no space/),
+      });
+      await closeStore(sut);
+      const after = writes.mock.calls.length;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(writes.mock.calls.length).toBe(after);
+    });
+
     it('refuses to pass 2^53-1 with a clear error', async () => {
       await writeFile(join(dir, VIEW_FILE), `${Number.MAX_SAFE_INTEGER - 1}\n`);
       const sut = await openStore();

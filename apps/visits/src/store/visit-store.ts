@@ -84,6 +84,11 @@ export interface VisitStoreOptions {
   readonly onCommit?: (visits: number, syncSeconds: number) => void;
   /** Called once when a failed write or sync stops the store for good. */
   readonly onFatal?: (error: StoreWriteError) => void;
+  /**
+   * While degraded (a new journal could not be written, e.g. the volume is full), how often the
+   * store tries again by itself. @default 1000
+   */
+  readonly retryIntervalMs?: number;
 }
 
 type ResolvedOptions = Required<Omit<VisitStoreOptions, 'onCommit' | 'onFatal'>> &
@@ -120,6 +125,7 @@ export class VisitStore {
   private scheduled = false;
   private statusValue: StoreStatus = 'open';
   private reason: string | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -146,6 +152,7 @@ export class VisitStore {
       clock: Date.now,
       logger: noopLogger,
       io: nodeIo,
+      retryIntervalMs: 1000,
       ...options,
     };
     if (
@@ -357,6 +364,7 @@ export class VisitStore {
   async close(): Promise<void> {
     if (this.statusValue === 'closed') return;
     if (this.statusValue !== 'failed') this.statusValue = 'closing';
+    clearTimeout(this.retryTimer);
     // Visits accepted before close() still get written (unless the store has failed).
     while (this.flushing !== undefined || this.pending.length > 0) {
       if (this.flushing === undefined) this.startFlush();
@@ -454,6 +462,7 @@ export class VisitStore {
           { err: failure },
           'visits could not be written; nothing was acknowledged',
         );
+        this.scheduleRetry();
       }
       return undefined;
     }
@@ -480,6 +489,42 @@ export class VisitStore {
       this.options.onCommit?.(batch.length, syncSeconds);
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(before + i + 1);
     };
+  }
+
+  /**
+   * A degraded store does not wait for the next visit to try again: readiness reports it down, so
+   * a load balancer sends it none. It writes the new journal itself once the cause has gone.
+   */
+  private scheduleRetry(): void {
+    if (this.retryTimer !== undefined || this.statusValue !== 'degraded') return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.statusValue !== 'degraded') return;
+      // A flush in progress will retry on its own; otherwise take the flush slot.
+      if (this.flushing !== undefined || this.pending.length > 0) return this.scheduleRetry();
+      this.flushing = this.recover().finally(() => {
+        this.flushing = undefined;
+        if (this.pending.length > 0 && this.statusValue !== 'closed') this.schedule();
+      });
+    }, this.options.retryIntervalMs);
+    this.retryTimer.unref();
+  }
+
+  private async recover(): Promise<void> {
+    try {
+      await this.compact(this.countValue, []);
+    } catch (error) {
+      const failure = toWriteError(error, this.dir);
+      if (failure.fatal) this.fail(failure);
+      else {
+        this.reason = failure.message;
+        this.scheduleRetry();
+      }
+      return;
+    }
+    this.statusValue = 'open';
+    this.reason = undefined;
+    this.options.logger.info({ count: this.countValue }, 'visits are being written again');
   }
 
   /** Replaces the full journal with a new one whose snapshot already includes the batch. */
