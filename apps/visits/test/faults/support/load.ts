@@ -16,6 +16,8 @@ export class Load {
   readonly acknowledged: number[] = [];
   /** Replies other than 201, by status code; 0 stands for a connection error, -1 for refused. */
   readonly failures = new Map<number, number>();
+  /** The first body answered with each failing status. */
+  readonly samples = new Map<number, string>();
   private stopping = false;
   private readonly agent: Agent;
   private readonly workers: Promise<void>[];
@@ -59,13 +61,16 @@ export class Load {
           // A reply cut off by a kill never ends: 'close' without 'end' is a connection error.
           res.on('close', () => resolve(0));
           res.on('end', () => {
-            if (res.statusCode === 201) {
+            const status = res.statusCode ?? 0;
+            if (status !== 201 && !this.samples.has(status))
+              this.samples.set(status, Buffer.concat(chunks).toString('utf8'));
+            if (status === 201) {
               const { count } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
                 count: number;
               };
               this.acknowledged.push(count);
             }
-            resolve(res.statusCode ?? 0);
+            resolve(status);
           });
         },
       );

@@ -1,0 +1,138 @@
+import { mkdir, open, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { scanJournal } from '../../src/store/journal.js';
+import { countOf, request, visit } from './support/http.js';
+import { fillJournal } from './support/journals.js';
+import { Load } from './support/load.js';
+import { Mounts, mountSkipReason } from './support/mounts.js';
+import { assertBuilt, killAll, runToExit, ServiceProcess, STACK_FRAME } from './support/service.js';
+import { report } from './support/settings.js';
+
+const skip = await mountSkipReason();
+if (skip !== undefined) console.warn(`[faults] SKIPPING the disk-full cases: ${skip}`);
+
+const START = 1_000_000;
+/** Room for the journal (1 MiB), a new one beside it, and the 4 MiB readiness margin. */
+const VOLUME = 16 * 1024 * 1024;
+
+/** Fills the file system holding `dir` to the last byte; returns the filler's path. */
+async function fillDisk(dir: string): Promise<string> {
+  const path = join(dir, 'filler');
+  const file = await open(path, 'w');
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  try {
+    for (;;) await file.write(chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    await file.close();
+  }
+  // Whatever is left is smaller than a chunk: take it too.
+  await writeFile(join(dir, 'filler-tail'), Buffer.alloc(64 * 1024)).catch(() => {});
+  return path;
+}
+
+async function readiness(url: string): Promise<{ status: number; body: string }> {
+  const reply = await request(`${url}/health/ready`);
+  return { status: reply.status, body: reply.text };
+}
+
+describe.skipIf(skip !== undefined)(
+  `a full volume (size-limited tmpfs as DATA_DIR)${skip === undefined ? '' : ` [skipped: ${skip}]`}`,
+  () => {
+    const mounts = new Mounts();
+    const figures = { acknowledgedWhileFull: 0, rejected503: 0 };
+
+    beforeAll(() => {
+      assertBuilt();
+    });
+    afterEach(async () => {
+      await killAll();
+    });
+    afterAll(async () => {
+      await killAll();
+      await mounts.dispose();
+      report('disk full', figures);
+    });
+
+    it('keeps appending into the preallocated journal, answers 503 when a new journal cannot be written, and resumes by itself when space returns', async () => {
+      const volume = await mounts.tmpfs(VOLUME);
+      const dataDir = join(volume, 'data');
+      // 20 KB left in the journal: a few hundred batches, then it needs a new one.
+      await mkdir(dataDir);
+      await fillJournal(dataDir, START, 20_000);
+      const service = await ServiceProcess.start(dataDir);
+
+      await fillDisk(volume);
+      // Readiness says so at once, before any visit fails.
+      const full = await readiness(service.url);
+      expect(full.status).toBe(503);
+      expect(full.body).toMatch(/the data volume is nearly full/);
+
+      const load = new Load(service.url, 64);
+      await vi.waitFor(() => expect(load.failed(503)).toBeGreaterThan(100), {
+        timeout: 30_000,
+        interval: 5,
+      });
+      await load.stop();
+      const context = `output:\n${service.output()}`;
+      // Appends went on while the disk was full (the journal is preallocated), then the new
+      // journal could not be written: those visits were refused, not half-recorded.
+      expect(load.highest, context).toBeGreaterThan(START);
+      expect(load.failed(0), context).toBe(0);
+      expect(JSON.parse(load.samples.get(503)!)).toMatchObject({
+        statusCode: 503,
+        message: expect.stringMatching(
+          /not recorded: could not (create|write) a new journal: no space left/,
+        ),
+      });
+      const degraded = await readiness(service.url);
+      expect(degraded.status).toBe(503);
+      expect(degraded.body).toMatch(/"store":"degraded"/);
+      expect(degraded.body).toMatch(/no space left/);
+
+      // Nothing acknowledged that is not on disk, nothing on disk that was not acknowledged.
+      const onDisk = scanJournal(await readFile(join(dataDir, 'visits.journal')), 100);
+      expect(onDisk.count).toBe(load.highest);
+      expect(await countOf(service.url)).toBe(load.highest);
+      expect(new Set(load.acknowledged).size).toBe(load.acknowledged.length);
+      expect(load.acknowledged.length).toBe(load.highest - START);
+      expect(await readdir(dataDir)).not.toContain('visits.journal.tmp');
+
+      // Space returns: the store gets ready again without waiting for a visit (a load balancer
+      // sends none to an unready pod), and counting goes on from the last acknowledged count.
+      await unlink(join(volume, 'filler'));
+      await unlink(join(volume, 'filler-tail')).catch(() => {});
+      await vi.waitFor(async () => expect((await readiness(service.url)).status).toBe(200), {
+        timeout: 10_000,
+        interval: 50,
+      });
+      const next = await visit(service.url);
+      expect(next.status).toBe(201);
+      expect(next.json().count).toBe(load.highest + 1);
+      expect(service.running, context).toBe(true);
+      expect((await service.stop()).code).toBe(0);
+      expect(service.output()).not.toMatch(STACK_FRAME);
+
+      figures.acknowledgedWhileFull = load.acknowledged.length;
+      figures.rejected503 = load.failed(503);
+    });
+
+    it('refuses to start with a clear line when the volume is too full to write its first journal', async () => {
+      const volume = await mounts.tmpfs(VOLUME);
+      const dataDir = join(volume, 'data');
+      await mkdir(dataDir);
+      await writeFile(join(dataDir, 'visits'), `${START}\n`); // a plain counter to adopt
+      await fillDisk(volume);
+
+      const ended = await runToExit(dataDir);
+      expect(ended.code, ended.output).toBe(1);
+      expect(ended.output).not.toMatch(STACK_FRAME);
+      const fatal = ended.lines.filter((l) => l.level === 'fatal');
+      expect(fatal, ended.output).toHaveLength(1);
+      expect(fatal[0]!.msg).toMatch(/could not write a new journal: no space left/);
+      expect(await readFile(join(dataDir, 'visits'), 'utf8')).toBe(`${START}\n`);
+    });
+  },
+);

@@ -1,0 +1,83 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { countOf } from './support/http.js';
+import { Load } from './support/load.js';
+import { Random } from './support/random.js';
+import { assertBuilt, killAll, preload, ServiceProcess, STACK_FRAME } from './support/service.js';
+import { SEED, report } from './support/settings.js';
+
+const CLIENTS = 64;
+
+// A failed write or fsync of the journal leaves the page cache in an unknown state (after a failed
+// fsync Linux may drop the dirty pages and report success next time), so the store never retries:
+// it rejects the batch, stops taking visits, and the process exits 1 to be restarted.
+describe('I/O errors on the journal under load (injected by a preload, no seam in the service)', () => {
+  let workDir: string;
+  const random = new Random(SEED ^ 0x10e);
+  const figures = { cases: 0, acknowledgedVisitsChecked: 0, rejected503: 0 };
+
+  beforeAll(async () => {
+    assertBuilt();
+    workDir = await mkdtemp(join(tmpdir(), 'visits-faults-io-'));
+  });
+  afterEach(async () => {
+    await killAll();
+  });
+  afterAll(async () => {
+    await rm(workDir, { recursive: true, force: true });
+    report('journal I/O errors', figures);
+  });
+
+  it.each([
+    ['fdatasync', 'datasync', 'EIO', /an I\/O error on/],
+    ['write', 'write', 'EIO', /an I\/O error on/],
+    ['write', 'write', 'ENOSPC', /no space left/],
+  ])(
+    'a failed journal %s (%s/%s): the batch gets 503, nothing is acknowledged, exit 1, the restart has the last acknowledged count',
+    async (_, op, code, reason) => {
+      const dataDir = join(workDir, `${op}-${code}`);
+      const after = random.int(10, 300);
+      const service = await ServiceProcess.start(dataDir, {
+        preload: [preload.ioFaults],
+        env: { FAULT_IO_OP: op, FAULT_IO_AFTER: String(after), FAULT_IO_CODE: code },
+      });
+      const load = new Load(service.url, CLIENTS);
+      const exit = await service.exited;
+      await load.stop();
+
+      const context = `output:\n${service.output()}`;
+      expect(exit.code, context).toBe(1);
+      expect(service.output(), context).toContain('"fault":"injected"');
+      expect(service.output(), context).not.toMatch(STACK_FRAME);
+      const lines = service.logLines();
+      expect(lines, context).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          msg: 'the visit store stopped after a failed write; restart to re-read the journal',
+        }),
+      );
+      expect(lines, context).toContainEqual(
+        expect.objectContaining({ msg: 'stopped', exitCode: 1 }),
+      );
+      // The visits of the failed batch (and any after it) were answered 503 with a JSON reason.
+      expect(load.failed(503), context).toBeGreaterThan(0);
+      const body = JSON.parse(load.samples.get(503) ?? '{}') as Record<string, unknown>;
+      expect(body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+      expect(body['message']).toMatch(/the visit was not recorded/);
+      expect(body['message']).toMatch(reason);
+      expect(new Set(load.acknowledged).size).toBe(load.acknowledged.length);
+
+      // Nothing past the last acknowledged visit reached the journal: the restart has exactly it.
+      const restarted = await ServiceProcess.start(dataDir);
+      expect(await countOf(restarted.url)).toBe(load.highest);
+      expect(load.highest).toBe(load.acknowledged.length);
+      expect((await restarted.stop()).code).toBe(0);
+
+      figures.cases++;
+      figures.acknowledgedVisitsChecked += load.acknowledged.length;
+      figures.rejected503 += load.failed(503);
+    },
+  );
+});
