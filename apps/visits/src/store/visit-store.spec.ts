@@ -392,6 +392,26 @@ describe('VisitStore', () => {
       expect((await openStore()).count).toBe(Number.MAX_SAFE_INTEGER);
     });
 
+    // Found by test/faults/large-counts.faults-spec.ts: a batch that would cross the bound was
+    // refused whole, so visits got 507 while the count was still below 2^53-1.
+    it('records the concurrent visits that still fit below 2^53-1 and refuses only the rest', async () => {
+      await writeFile(join(dir, VIEW_FILE), `${Number.MAX_SAFE_INTEGER - 3}\n`);
+      const sut = await openStore();
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => sut.record()));
+      const counts = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      expect(counts).toEqual([
+        Number.MAX_SAFE_INTEGER - 2,
+        Number.MAX_SAFE_INTEGER - 1,
+        Number.MAX_SAFE_INTEGER,
+      ]);
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+      expect(refused).toHaveLength(7);
+      for (const reason of refused) expect(reason).toBeInstanceOf(CountLimitError);
+      expect(sut.count).toBe(Number.MAX_SAFE_INTEGER);
+      await closeStore(sut);
+      expect((await openStore()).count).toBe(Number.MAX_SAFE_INTEGER);
+    });
+
     it.skipIf(process.getuid?.() === 0)('explains an unwritable data directory', async () => {
       await chmod(dir, 0o500);
       try {

@@ -413,17 +413,20 @@ export class VisitStore {
    * Writes and syncs one batch. Resolves with the function that acknowledges its visits, or
    * undefined when they were rejected.
    */
-  private async commit(batch: Waiter[]): Promise<(() => void) | undefined> {
+  private async commit(waiting: Waiter[]): Promise<(() => void) | undefined> {
     const before = this.countValue;
-    const after = before + batch.length;
-    if (after > Number.MAX_SAFE_INTEGER) {
+    // At the bound, the visits that still fit are recorded and only the rest are refused.
+    const room = Number.MAX_SAFE_INTEGER - before;
+    const batch = waiting.length > room ? waiting.slice(0, room) : waiting;
+    if (batch.length < waiting.length) {
       const error = new CountLimitError(
         `the count would pass 2^53-1 (${Number.MAX_SAFE_INTEGER}), the largest this store keeps exactly; ` +
           'no more visits can be recorded on this volume',
       );
-      for (const w of batch) w.reject(error);
-      return undefined;
+      for (const w of waiting.slice(batch.length)) w.reject(error);
+      if (batch.length === 0) return undefined;
     }
+    const after = before + batch.length;
     const stamps =
       batch.length > this.options.recentLimit ? batch.slice(-this.options.recentLimit) : batch;
     const timestamps = stamps.map((w) => w.at);
