@@ -404,7 +404,9 @@ describe('VisitStore', () => {
         Number.MAX_SAFE_INTEGER - 1,
         Number.MAX_SAFE_INTEGER,
       ]);
-      const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      const refused = results.flatMap((r) =>
+        r.status === 'rejected' ? [r.reason as unknown] : [],
+      );
       expect(refused).toHaveLength(7);
       for (const reason of refused) expect(reason).toBeInstanceOf(CountLimitError);
       expect(sut.count).toBe(Number.MAX_SAFE_INTEGER);
