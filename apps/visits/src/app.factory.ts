@@ -4,6 +4,15 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import {
+  HEADERS_TIMEOUT_MS,
+  MAX_HEADER_BYTES,
+  REQUEST_TIMEOUT_MS,
+  TIMEOUT_CHECK_INTERVAL_MS,
+  clientErrorHandler,
+  connectHandler,
+  frameworkErrorHandler,
+} from './http/client-errors.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { registerHttpHooks } from './http/http-hooks.js';
 import { LifecycleService } from './lifecycle/lifecycle.service.js';
@@ -23,11 +32,22 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    // Slow or stalled clients are cut off instead of holding sockets open forever.
-    requestTimeout: 10_000,
+    // Slow or stalled clients are cut off (408) instead of holding sockets open: headers within
+    // 5 s, the whole request within 10 s, checked every second. Idle keep-alive connections (a
+    // load balancer's pool) are not requests: they stay open for keepAliveTimeout.
+    http: {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+      maxHeaderSize: MAX_HEADER_BYTES,
+      // Checked in an onRequest hook instead, to answer with the JSON error.
+      requireHostHeader: false,
+    },
+    requestTimeout: REQUEST_TIMEOUT_MS,
     connectionTimeout: 0,
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
     logger: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -41,6 +61,7 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   const lifecycle = app.get(LifecycleService);
   registerHttpHooks(fastify, logger, app.get(MetricsService), () => lifecycle.shuttingDown);
+  fastify.server.on('connect', connectHandler);
   app.useGlobalFilters(new HttpExceptionFilter(fastify, logger));
   await app.init();
   await fastify.ready();

@@ -7,7 +7,7 @@ const QUIET = /^\/(health\/(live|ready|startup)|metrics)(\/|\?|$)/;
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-const SECURITY_HEADERS = {
+export const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
@@ -26,6 +26,18 @@ export function registerHttpHooks(
   metrics: MetricsService,
   shuttingDown: () => boolean,
 ): void {
+  // HTTP/1.1 requires a Host header (RFC 9112 3.2). Node's own check answers an empty 400; this one
+  // answers like every other error.
+  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      return reply.code(400).send({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'an HTTP/1.1 request needs a Host header',
+      });
+    }
+  });
+
   fastify.addHook('onSend', async (_request, reply: FastifyReply) => {
     void reply.headers(SECURITY_HEADERS);
     // A keep-alive connection that was busy when shutdown began would otherwise stay open (and
