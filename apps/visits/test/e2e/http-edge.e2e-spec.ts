@@ -65,6 +65,11 @@ describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => 
       () => sendRaw(port, 'POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'),
       405,
     ],
+    [
+      'OPTIONS',
+      () => sendRaw(port, 'OPTIONS /visits HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'),
+      405,
+    ],
     ['TRACE', () => sendRaw(port, 'TRACE / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'), 405],
     [
       'CONNECT (a proxy request)',

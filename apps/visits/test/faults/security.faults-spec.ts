@@ -327,6 +327,9 @@ describe('dependencies', () => {
     const today = new Date().toISOString().slice(0, 10);
     const expired = exceptions.filter((e) => e.expires < today);
     expect(expired, 'expired audit exceptions: fix, or renew with a reason').toEqual([]);
+    const latest = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+    const unbounded = exceptions.filter((e) => e.expires > latest || e.reason.trim() === '');
+    expect(unbounded, 'an exception needs a reason and expires within 90 days').toEqual([]);
     const { findings, open } = openFindings(result, exceptions);
     expect(
       open,
