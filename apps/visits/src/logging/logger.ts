@@ -15,11 +15,11 @@ export function createLogger(config: Pick<AppConfig, 'logLevel' | 'podName'>): L
     timestamp: isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  if (process.stdout.isTTY && isInstalled('pino-pretty')) {
-    return pino({
-      ...options,
-      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } },
-    });
+  const pretty = process.stdout.isTTY ? loadPretty() : undefined;
+  if (pretty !== undefined) {
+    // A stream in this thread, not a pino transport: transports start worker threads from file
+    // paths, which the bundled build (dist/visits.js) does not have.
+    return pino(options, pretty({ translateTime: 'SYS:HH:MM:ss.l', sync: true }));
   }
   // One write(2) per event-loop turn instead of one per line: see TurnBuffer.
   return pino(options, new TurnBuffer(pino.destination({ dest: 1, sync: true })));
@@ -38,12 +38,14 @@ export function isoTime(): string {
   return lastTime;
 }
 
-function isInstalled(name: string): boolean {
+type PrettyFactory = (options: Record<string, unknown>) => NodeJS.WritableStream;
+
+/** pino-pretty, when installed (a dev dependency: not in the image). */
+function loadPretty(): PrettyFactory | undefined {
   try {
-    createRequire(import.meta.url).resolve(name);
-    return true;
+    return createRequire(import.meta.url)('pino-pretty') as PrettyFactory;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -1,0 +1,52 @@
+// The production entry, dist/visits.js: the compiled service (dist/main.js, from tsc, which emits
+// the decorator metadata Nest's injection needs) and its dependencies in one ES module.
+//
+// Why bundle: Node then parses one file instead of ~900 modules and keeps only the code that is
+// reachable. Measured here: idle RSS 119 -> 99 MiB, peak RSS under load about 9 MiB lower, cold
+// start faster, same throughput (docs/benchmarks.md). dist/main.js still works for debugging.
+import { defineConfig } from 'rolldown';
+
+/**
+ * Left to Node at run time: fs-native-extensions loads a native addon from its own directory, and
+ * pino-pretty is a dev dependency, loaded only in a terminal (src/logging/logger.ts).
+ */
+const runtime = ['fs-native-extensions', 'pino-pretty'];
+
+/**
+ * Optional packages Nest and Fastify try to load only when a feature needs them (static files,
+ * views, validation, microservices, ...). This service uses none; they are not installed.
+ */
+const optional = [
+  '@fastify/multipart',
+  '@fastify/static',
+  '@fastify/view',
+  '@nestjs/microservices',
+  '@nestjs/platform-express',
+  '@nestjs/websockets',
+  'class-transformer',
+  'class-validator',
+];
+
+/** A package or any file inside it. */
+const within = (names) => (id) => names.some((name) => id === name || id.startsWith(`${name}/`));
+
+export default defineConfig({
+  input: 'dist/main.js',
+  platform: 'node',
+  external: within([...runtime, ...optional]),
+  output: {
+    file: 'dist/visits.js',
+    format: 'esm',
+    codeSplitting: false,
+    // Whitespace and syntax only: names stay, so stack traces in the logs stay readable.
+    minify: { compress: true, mangle: false, codegen: true },
+    sourcemap: true,
+    // Escaped non-ASCII keeps the source a one-byte string in V8: half the memory of two-byte.
+    charset: 'ascii',
+  },
+  onLog(level, log, handler) {
+    // An import the bundle cannot resolve would fail only at run time, in the image: fail now.
+    if (log.code === 'UNRESOLVED_IMPORT') handler('error', log);
+    else handler(level, log);
+  },
+});
