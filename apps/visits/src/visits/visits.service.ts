@@ -74,9 +74,20 @@ function parseLimit(value: unknown, fallback: number): number {
   return Number(value);
 }
 
+// The store's own messages name files and the data directory: they go to the log (the store logs
+// each failure once) and to the readiness report, not to every client.
 function toHttpError(error: unknown): HttpException {
-  if (error instanceof StoreWriteError || error instanceof StoreClosedError) {
-    return new ServiceUnavailableException(`the visit was not recorded: ${error.message}`);
+  if (error instanceof StoreClosedError) {
+    return new ServiceUnavailableException(
+      'the visit was not recorded: this replica is shutting down; retry, another replica will take it',
+    );
+  }
+  if (error instanceof StoreWriteError) {
+    return new ServiceUnavailableException(
+      error.fatal
+        ? "the visit was not recorded: a write to this replica's volume failed and the replica is restarting; retry shortly or on another replica"
+        : 'the visit was not recorded: this replica cannot write to its volume right now (its log and /health/ready say why); retry shortly or on another replica',
+    );
   }
   if (error instanceof CountLimitError) {
     return new HttpException(

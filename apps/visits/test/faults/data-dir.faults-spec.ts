@@ -131,7 +131,10 @@ describe('the data directory', () => {
           }),
         );
         expect(load.failed(503), context).toBeGreaterThan(0);
-        expect(JSON.parse(load.samples.get(503)!).message).toMatch(/read-only file system/);
+        expect(JSON.parse(load.samples.get(503)!).message).toMatch(
+          /a write to this replica's volume failed and the replica is restarting/,
+        );
+        expect(service.output(), context).toMatch(/read-only file system/);
 
         // Restarted on the same, still read-only volume: refused with the reason.
         expectRefusal(await runToExit(dataDir), /is on a read-only file system/);
@@ -174,8 +177,9 @@ describe('the data directory', () => {
           );
           await load.stop();
           expect(JSON.parse(load.samples.get(503)!).message).toMatch(
-            /could not create a new journal: permission denied/,
+            /this replica cannot write to its volume right now/,
           );
+          expect(service.output()).toMatch(/could not create a new journal: permission denied/);
           expect(await countOf(service.url)).toBe(load.highest);
           expect(load.acknowledged.length).toBe(load.highest - 1_000_000);
           figures.acknowledgedVisitsChecked += load.acknowledged.length;

@@ -92,9 +92,13 @@ describe.skipIf(skip !== undefined)(
       expect(JSON.parse(load.samples.get(503)!)).toMatchObject({
         statusCode: 503,
         message: expect.stringMatching(
-          /not recorded: could not (create|write) a new journal: no space left/,
+          /not recorded: this replica cannot write to its volume right now \(its log and \/health\/ready say why\)/,
         ),
       });
+      expect(load.samples.get(503)).not.toContain(dataDir);
+      expect(service.output(), context).toMatch(
+        /could not (create|write) a new journal: no space left/,
+      );
       expect((await readiness(service.url)).status).toBe(503);
 
       // Nothing acknowledged that is not on disk, nothing on disk that was not acknowledged.
