@@ -171,14 +171,15 @@ describe.skipIf(dockerSkip !== undefined)(
         .sort();
     }
 
-    it('names a numeric, non-root user and adds no setuid or setgid file to its base', async () => {
+    it('names a numeric, non-root user and has no setuid or setgid file (the base has some)', async () => {
       const user = await docker('image', 'inspect', tag, '--format', '{{.Config.User}}');
       expect(user).toBe(`${SERVICE_UID}:${SERVICE_UID}`);
       const ours = await setuidFiles(tag);
       const base = await setuidFiles(baseImage);
-      expect(ours.filter((f) => !base.includes(f))).toEqual([]);
-      expect(ours.filter((f) => f.startsWith('/app'))).toEqual([]);
-      report('image setuid/setgid files (all from the base image)', { count: ours.length });
+      // The Dockerfile strips the base's bits; were the base clean, this would check nothing.
+      expect(base.length).toBeGreaterThan(0);
+      expect(ours).toEqual([]);
+      report('image setuid/setgid files', { base: base.length, image: ours.length });
       // Nothing the service runs from is writable by the service's user.
       const writable = await docker(
         'run',
