@@ -4,7 +4,7 @@
 //   npm run bench                 full run, writes docs/benchmarks.md and docs/benchmarks.svg
 //   npm run bench -- --smoke      a second per case, writes nothing (CI keeps it working)
 //
-// Needs wrk (Debian package `wrk`) and the production build (dist/visits.js).
+// Needs wrk (Debian package `wrk`) and the production build (dist/visits.cjs).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -34,7 +34,7 @@ const serviceFlags = (
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = join(appDir, '..', '..');
-const main = join(appDir, 'dist', 'visits.js');
+const main = join(appDir, 'dist', 'visits.cjs');
 const peers = join(appDir, 'bench', 'peers');
 
 const pinned = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
@@ -369,7 +369,7 @@ async function writeReport(r: Report) {
 Last run: ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, Linux ${release()}, Node ${process.version}.
 Settings: wrk, ${settings.connections} connections, ${settings.threads} thread, ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s per case, on loopback;
 ${pinned ? 'the server pinned to CPU 0 and wrk to CPU 1 (taskset)' : 'no CPU pinning'}. The service is the production build
-(\`MALLOC_ARENA_MAX=1 node ${serviceFlags.join(' ')} dist/visits.js\`, \`NODE_ENV=production\`, \`LOG_LEVEL=info\`: one log line per request, to /dev/null).
+(\`MALLOC_ARENA_MAX=1 node ${serviceFlags.join(' ')} dist/visits.cjs\`, \`NODE_ENV=production\`, \`LOG_LEVEL=info\`: one log line per request, to /dev/null).
 
 ![requests per second](benchmarks.svg)
 

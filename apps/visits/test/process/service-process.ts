@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export const MAIN = fileURLToPath(new URL('../../dist/visits.js', import.meta.url));
+export const MAIN = fileURLToPath(new URL('../../dist/visits.cjs', import.meta.url));
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
@@ -20,7 +20,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the built service (dist/visits.js, what the image runs) and waits until it is ready. */
+/** Starts the built service (dist/visits.cjs, what the image runs) and waits until it is ready. */
 export async function startService(
   dataDir: string,
   env: Record<string, string> = {},

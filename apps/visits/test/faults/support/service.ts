@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from './http.js';
 
 /** The built service: what the image runs. */
-export const MAIN = fileURLToPath(new URL('../../../dist/visits.js', import.meta.url));
+export const MAIN = fileURLToPath(new URL('../../../dist/visits.cjs', import.meta.url));
 
 /** Preload modules (node --import) that inject faults without seams in the production code. */
 export const preload = {
