@@ -32,6 +32,12 @@ const serviceFlags = (
   .split(' ')
   .filter(Boolean);
 
+/** glibc malloc settings the service runs with in production (Dockerfile ENV, npm start). */
+const mallocEnv = {
+  MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1',
+  MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '32768',
+};
+
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = join(appDir, '..', '..');
 const main = join(appDir, 'dist', 'visits.cjs');
@@ -82,8 +88,8 @@ async function startServer(
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dir,
-      // As in the image and npm start: one malloc arena (see docs/benchmarks.md).
-      ...(script === main ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1' } : {}),
+      // As in the image and npm start (see docs/benchmarks.md).
+      ...(script === main ? mallocEnv : {}),
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -369,7 +375,7 @@ async function writeReport(r: Report) {
 Last run: ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, Linux ${release()}, Node ${process.version}.
 Settings: wrk, ${settings.connections} connections, ${settings.threads} thread, ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s per case, on loopback;
 ${pinned ? 'the server pinned to CPU 0 and wrk to CPU 1 (taskset)' : 'no CPU pinning'}. The service is the production build
-(\`MALLOC_ARENA_MAX=1 node ${serviceFlags.join(' ')} dist/visits.cjs\`, \`NODE_ENV=production\`, \`LOG_LEVEL=info\`: one log line per request, to /dev/null).
+(\`MALLOC_ARENA_MAX=${mallocEnv.MALLOC_ARENA_MAX} MALLOC_MMAP_THRESHOLD_=${mallocEnv.MALLOC_MMAP_THRESHOLD_} node ${serviceFlags.join(' ')} dist/visits.cjs\`, \`NODE_ENV=production\`, \`LOG_LEVEL=info\`: one log line per request, to /dev/null).
 
 ![requests per second](benchmarks.svg)
 
