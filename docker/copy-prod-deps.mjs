@@ -52,14 +52,19 @@ function visit(pkgDir, isRoot) {
     copied.push(relative(repo, pkgDir));
   }
   const optionalPeers = manifest.peerDependenciesMeta ?? {};
-  const wanted = [
-    ...Object.keys(manifest.dependencies ?? {}).map((name) => [name, true]),
-    ...Object.keys(manifest.optionalDependencies ?? {}).map((name) => [name, false]),
-    // Optional peers are the host's choice: present only when a dev tool pulled them in.
-    ...Object.keys(manifest.peerDependencies ?? {})
-      .filter((name) => !optionalPeers[name]?.optional)
-      .map((name) => [name, true]),
-  ];
+  // A workspace that ships a bundle names the few packages the bundle leaves to Node at run time
+  // (apps/visits/package.json `bundleExternal`, read by its rolldown.config.js too): only those go.
+  const wanted =
+    isRoot && Array.isArray(manifest.bundleExternal)
+      ? manifest.bundleExternal.map((name) => [name, true])
+      : [
+          ...Object.keys(manifest.dependencies ?? {}).map((name) => [name, true]),
+          ...Object.keys(manifest.optionalDependencies ?? {}).map((name) => [name, false]),
+          // Optional peers are the host's choice: present only when a dev tool pulled them in.
+          ...Object.keys(manifest.peerDependencies ?? {})
+            .filter((name) => !optionalPeers[name]?.optional)
+            .map((name) => [name, true]),
+        ];
   for (const [name, required] of wanted) {
     const found = resolvePackage(real, name);
     if (found) visit(found, false);

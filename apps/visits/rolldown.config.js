@@ -8,13 +8,18 @@
 // Why CommonJS output: an ES module's `import ... from 'node:http'` makes Node evaluate every export
 // of the built-in, lazy ones included, which loads its bundled undici (fetch, WebSocket): ~7 MiB of
 // RSS this service never uses. require('node:http') does not.
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'rolldown';
 
 /**
- * Left to Node at run time: fs-native-extensions loads a native addon from its own directory, and
- * pino-pretty is a dev dependency, loaded only in a terminal (src/logging/logger.ts).
+ * Left to Node at run time, and the only packages the image ships (docker/copy-prod-deps.mjs reads
+ * the same list): fs-native-extensions loads a native addon from its own directory.
  */
-const runtime = ['fs-native-extensions', 'pino-pretty'];
+const { bundleExternal } = JSON.parse(
+  readFileSync(new URL('package.json', import.meta.url), 'utf8'),
+);
+/** A dev dependency, loaded only in a terminal (src/logging/logger.ts): never in the image. */
+const devOnly = ['pino-pretty'];
 
 /**
  * Optional packages Nest and Fastify try to load only when a feature needs them (static files,
@@ -42,7 +47,7 @@ export default defineConfig({
     // only to tell whether an optional package is installed.
     define: { 'import.meta.resolve': 'require.resolve' },
   },
-  external: within([...runtime, ...optional]),
+  external: within([...bundleExternal, ...devOnly, ...optional]),
   output: {
     file: 'dist/visits.cjs',
     format: 'cjs',
