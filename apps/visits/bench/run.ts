@@ -156,8 +156,10 @@ async function wrk(url: string, method: string, seconds: number): Promise<Load> 
   const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? Number.NaN);
   return {
     requestsPerSecond: num(/Requests\/sec:\s+([\d.]+)/),
-    p50Ms: parseMs(/50%\s+(\S+)/.exec(text)?.[1] ?? ''),
-    p99Ms: parseMs(/99%\s+(\S+)/.exec(text)?.[1] ?? ''),
+    // The latency distribution's own lines: "    99%    3.65ms". (The Latency line's "+/- Stdev"
+    // column can also end in "99%", as in "98.99%".)
+    p50Ms: parseMs(/^\s+50%\s+(\S+)/m.exec(text)?.[1] ?? ''),
+    p99Ms: parseMs(/^\s+99%\s+(\S+)/m.exec(text)?.[1] ?? ''),
     requests: num(/(\d+) requests in/),
     errors: num(/Non-2xx or 3xx responses:\s+(\d+)/) || 0,
   };

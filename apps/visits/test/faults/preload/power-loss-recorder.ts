@@ -103,22 +103,28 @@ function byteLength(data: unknown, encoding: unknown): number {
   return (data as ArrayBufferView).byteLength;
 }
 
-// fs.writeSync(fd, buffer, offset?, length?, position?) | (fd, buffer, options) | (fd, string, position?, encoding?)
-const patchedWriteSync = function (this: unknown, fd: number, data: unknown, ...rest: unknown[]) {
-  let position: unknown;
-  let length: number;
-  if (typeof data === 'string') {
-    position = rest[0];
-    length = byteLength(data, rest[1]);
-  } else if (typeof rest[0] === 'object' && rest[0] !== null) {
+/**
+ * Where a write lands and how long it is, from the arguments fs.writeSync and FileHandle.write share:
+ * (buffer, offset?, length?, position?) | (buffer, options) | (string, position?, encoding?).
+ */
+function writeExtent(data: unknown, rest: unknown[]): { position: unknown; length: number } {
+  if (typeof data === 'string') return { position: rest[0], length: byteLength(data, rest[1]) };
+  if (typeof rest[0] === 'object' && rest[0] !== null) {
     const o = rest[0] as { offset?: number; length?: number; position?: number | null };
-    position = o.position;
-    length = o.length ?? byteLength(data, undefined) - (o.offset ?? 0);
-  } else {
-    const offset = (rest[0] as number | undefined) ?? 0;
-    length = (rest[1] as number | undefined) ?? byteLength(data, undefined) - offset;
-    position = rest[2];
+    return {
+      position: o.position,
+      length: o.length ?? byteLength(data, undefined) - (o.offset ?? 0),
+    };
   }
+  const offset = (rest[0] as number | undefined) ?? 0;
+  return {
+    position: rest[2],
+    length: (rest[1] as number | undefined) ?? byteLength(data, undefined) - offset,
+  };
+}
+
+const patchedWriteSync = function (this: unknown, fd: number, data: unknown, ...rest: unknown[]) {
+  const { position, length } = writeExtent(data, rest);
   beforeWrite(fd, position, length);
   return (original.writeSync as (...a: unknown[]) => number).call(this, fd, data, ...rest);
 };
@@ -151,20 +157,7 @@ await probe.close();
 
 const handleWrite = handleProto.write as (...a: unknown[]) => Promise<unknown>;
 handleProto.write = async function (this: FileHandle, data: unknown, ...rest: unknown[]) {
-  let position: unknown;
-  let length: number;
-  if (typeof data === 'string') {
-    position = rest[0];
-    length = byteLength(data, rest[1]);
-  } else if (typeof rest[0] === 'object' && rest[0] !== null) {
-    const o = rest[0] as { offset?: number; length?: number; position?: number | null };
-    position = o.position;
-    length = o.length ?? byteLength(data, undefined) - (o.offset ?? 0);
-  } else {
-    const offset = (rest[0] as number | undefined) ?? 0;
-    length = (rest[1] as number | undefined) ?? byteLength(data, undefined) - offset;
-    position = rest[2];
-  }
+  const { position, length } = writeExtent(data, rest);
   beforeWrite(this.fd, position, length);
   return handleWrite.call(this, data, ...rest);
 } as FileHandle['write'];
