@@ -10,6 +10,7 @@
 // RSS this service never uses. require('node:http') does not.
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'rolldown';
+import { lazyIntl } from './build/lazy-intl.js';
 
 /**
  * Left to Node at run time, and the only packages the image ships (docker/copy-prod-deps.mjs reads
@@ -42,6 +43,7 @@ const within = (names) => (id) => names.some((name) => id === name || id.startsW
 export default defineConfig({
   input: 'dist/main.js',
   platform: 'node',
+  plugins: [lazyIntl()],
   transform: {
     // rolldown rewrites import.meta.url and .dirname for CommonJS, not .resolve: terminus uses it
     // only to tell whether an optional package is installed.

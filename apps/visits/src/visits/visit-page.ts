@@ -1,7 +1,10 @@
-/** The current time in `timeZone` as ISO 8601 with that zone's offset, e.g. 2026-11-21T01:02:03.004+01:00. */
-export function isoInZone(date: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per zone, built on first use: building one costs far more than formatting with it. */
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -12,7 +15,16 @@ export function isoInZone(date: Date, timeZone: string): string {
       second: '2-digit',
       fractionalSecondDigits: 3,
       timeZoneName: 'longOffset',
-    })
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** The current time in `timeZone` as ISO 8601 with that zone's offset, e.g. 2026-11-21T01:02:03.004+01:00. */
+export function isoInZone(date: Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
       .formatToParts(date)
       .map((p) => [p.type, p.value]),
   );
