@@ -476,11 +476,7 @@ export class VisitStore {
     if (this.recentTimestamps.length > 2 * this.options.recentLimit) {
       this.recentTimestamps.splice(0, this.recentTimestamps.length - this.options.recentLimit);
     }
-    if (this.statusValue === 'degraded') {
-      this.statusValue = 'open';
-      this.reason = undefined;
-      this.options.logger.info({ count: after }, 'visits are being written again');
-    }
+    if (this.statusValue === 'degraded') this.reopen();
     return () => {
       // The view is written before the acknowledgement, so it never shows less than an acknowledged
       // count after a process crash; it is not synced: the journal is the durable copy.
@@ -525,6 +521,11 @@ export class VisitStore {
       }
       return;
     }
+    this.reopen();
+  }
+
+  /** Out of degraded: the journal takes writes again. */
+  private reopen(): void {
     this.statusValue = 'open';
     this.reason = undefined;
     this.options.logger.info({ count: this.countValue }, 'visits are being written again');
