@@ -1,34 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { request, summaryOf, visit } from './support/http.js';
 import { Load } from './support/load.js';
-import { assertBuilt, killAll, preload, ServiceProcess } from './support/service.js';
-import { report } from './support/settings.js';
+import { preload, ServiceProcess } from './support/service.js';
+import { faultWorkDir } from './support/suite.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const YEAR = 365 * DAY;
 
 describe('wall-clock jumps (Date.now shifted by a preload on SIGUSR2)', () => {
-  let workDir: string;
   const figures = { jumps: 0, acknowledgedVisitsChecked: 0 };
 
-  beforeAll(async () => {
-    assertBuilt();
-    workDir = await mkdtemp(join(tmpdir(), 'visits-faults-clock-'));
-  });
-  afterEach(async () => {
-    await killAll();
-  });
-  afterAll(async () => {
-    await rm(workDir, { recursive: true, force: true });
-    report('clock jumps', figures);
-  });
+  const workDir = faultWorkDir('clock', 'clock jumps', () => figures);
 
   it('counts on through jumps back an hour, back to 1970 and forward 30 years, and recovers the same state', async () => {
-    const dataDir = join(workDir, 'data');
+    const dataDir = join(workDir(), 'data');
     const now = Date.now();
     // Offsets from the real time, in order: an NTP step back, a dead RTC battery, a far-off clock.
     const offsets = [-HOUR, -(now - DAY), 30 * YEAR];

@@ -1,12 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countOf } from './support/http.js';
 import { Load } from './support/load.js';
 import { Random } from './support/random.js';
-import { assertBuilt, killAll, preload, ServiceProcess, STACK_FRAME } from './support/service.js';
-import { SEED, report } from './support/settings.js';
+import { preload, ServiceProcess, STACK_FRAME } from './support/service.js';
+import { faultWorkDir } from './support/suite.js';
+import { SEED } from './support/settings.js';
 
 const CLIENTS = 64;
 
@@ -14,21 +13,10 @@ const CLIENTS = 64;
 // fsync Linux may drop the dirty pages and report success next time), so the store never retries:
 // it rejects the batch, stops taking visits, and the process exits 1 to be restarted.
 describe('I/O errors on the journal under load (injected by a preload, no seam in the service)', () => {
-  let workDir: string;
   const random = new Random(SEED ^ 0x10e);
   const figures = { cases: 0, acknowledgedVisitsChecked: 0, rejected503: 0 };
 
-  beforeAll(async () => {
-    assertBuilt();
-    workDir = await mkdtemp(join(tmpdir(), 'visits-faults-io-'));
-  });
-  afterEach(async () => {
-    await killAll();
-  });
-  afterAll(async () => {
-    await rm(workDir, { recursive: true, force: true });
-    report('journal I/O errors', figures);
-  });
+  const workDir = faultWorkDir('io', 'journal I/O errors', () => figures);
 
   it.each([
     ['fdatasync', 'datasync', 'EIO', /an I\/O error on/],
@@ -37,7 +25,7 @@ describe('I/O errors on the journal under load (injected by a preload, no seam i
   ])(
     'a failed journal %s (%s/%s): the batch gets 503, nothing is acknowledged, exit 1, the restart has the last acknowledged count',
     async (_, op, code, reason) => {
-      const dataDir = join(workDir, `${op}-${code}`);
+      const dataDir = join(workDir(), `${op}-${code}`);
       const after = random.int(10, 300);
       const service = await ServiceProcess.start(dataDir, {
         preload: [preload.ioFaults],

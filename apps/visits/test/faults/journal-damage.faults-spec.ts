@@ -1,7 +1,6 @@
-import { cp, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   HEADER_SIZE,
   RecordKind,
@@ -11,43 +10,27 @@ import {
   scanJournal,
 } from '../../src/store/journal.js';
 import { countOf, visit } from './support/http.js';
-import {
-  assertBuilt,
-  killAll,
-  runToExit,
-  ServiceProcess,
-  STACK_FRAME,
-  type Ended,
-} from './support/service.js';
-import { report } from './support/settings.js';
+import { runToExit, ServiceProcess, STACK_FRAME, type Ended } from './support/service.js';
+import { faultWorkDir } from './support/suite.js';
 
 const VISITS = 3;
 
 describe('damaged store files at start', () => {
-  let workDir: string;
   let template: string;
   let dataDir: string;
   let cases = 0;
 
+  const workDir = faultWorkDir('damage', 'damaged files', () => ({ cases }));
   beforeAll(async () => {
-    assertBuilt();
-    workDir = await mkdtemp(join(tmpdir(), 'visits-faults-damage-'));
-    template = join(workDir, 'template');
+    template = join(workDir(), 'template');
     // A store as the service leaves it: three visits of one each, then a clean stop.
     const service = await ServiceProcess.start(template);
     for (let i = 0; i < VISITS; i++) expect((await visit(service.url)).status).toBe(201);
     expect((await service.stop()).code).toBe(0);
   });
-  afterEach(async () => {
-    await killAll();
-  });
-  afterAll(async () => {
-    await rm(workDir, { recursive: true, force: true });
-    report('damaged files', { cases });
-  });
 
   async function freshCopy(): Promise<{ journal: string; view: string; bytes: Buffer }> {
-    dataDir = join(workDir, `case-${++cases}`);
+    dataDir = join(workDir(), `case-${++cases}`);
     await cp(template, dataDir, { recursive: true });
     const journal = join(dataDir, 'visits.journal');
     return { journal, view: join(dataDir, 'visits'), bytes: await readFile(journal) };

@@ -1,33 +1,21 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countOf, request, visit } from './support/http.js';
-import { assertBuilt, killAll, runToExit, ServiceProcess } from './support/service.js';
-import { report } from './support/settings.js';
+import { runToExit, ServiceProcess } from './support/service.js';
+import { faultWorkDir } from './support/suite.js';
 
 const MAX = Number.MAX_SAFE_INTEGER; // 2^53 - 1 = 9007199254740991
 
 // Counts are JavaScript numbers, exact up to 2^53 - 1: at 10,000 visits a second that is 28,000
 // years. The bound is enforced, not hoped for: past it a visit gets 507 and nothing is recorded.
 describe('counts at and around 2^53 - 1 (seeded through a plain visits file, which the store adopts)', () => {
-  let workDir: string;
   let cases = 0;
 
-  beforeAll(async () => {
-    assertBuilt();
-    workDir = await mkdtemp(join(tmpdir(), 'visits-faults-large-'));
-  });
-  afterEach(async () => {
-    await killAll();
-  });
-  afterAll(async () => {
-    await rm(workDir, { recursive: true, force: true });
-    report('large counts', { cases });
-  });
+  const workDir = faultWorkDir('large', 'large counts', () => ({ cases }));
 
   async function seeded(count: number): Promise<string> {
-    const dataDir = join(workDir, `case-${++cases}`);
+    const dataDir = join(workDir(), `case-${++cases}`);
     await mkdir(dataDir);
     await writeFile(join(dataDir, 'visits'), `${count}\n`);
     return dataDir;
@@ -77,7 +65,7 @@ describe('counts at and around 2^53 - 1 (seeded through a plain visits file, whi
     ['2^53', '9007199254740992'],
     ['far past it', '99999999999999999999'],
   ])('refuses to adopt a visits file at %s: it cannot be kept exactly', async (_, count) => {
-    const dataDir = join(workDir, `case-${++cases}`);
+    const dataDir = join(workDir(), `case-${++cases}`);
     await mkdir(dataDir);
     await writeFile(join(dataDir, 'visits'), `${count}\n`);
     const ended = await runToExit(dataDir);

@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { countOf, request } from './support/http.js';
 import { Load } from './support/load.js';
-import { assertBuilt, killAll, runToExit, ServiceProcess, STACK_FRAME } from './support/service.js';
-import { report } from './support/settings.js';
+import { runToExit, ServiceProcess, STACK_FRAME } from './support/service.js';
+import { faultWorkDir } from './support/suite.js';
 
 const CLIENTS = 64;
 /** SHUTDOWN_TIMEOUT_MS's default: the longest a graceful shutdown may take. */
@@ -66,23 +64,12 @@ function isShutdownReport(body: Record<string, unknown>): boolean {
 }
 
 describe('process lifecycle under load', () => {
-  let workDir: string;
   const figures = { acknowledgedVisitsChecked: 0, shutdownMs: 0, readinessDownAfterMs: 0 };
 
-  beforeAll(async () => {
-    assertBuilt();
-    workDir = await mkdtemp(join(tmpdir(), 'visits-faults-life-'));
-  });
-  afterEach(async () => {
-    await killAll();
-  });
-  afterAll(async () => {
-    await rm(workDir, { recursive: true, force: true });
-    report('lifecycle', figures);
-  });
+  const workDir = faultWorkDir('life', 'lifecycle', () => figures);
 
   it('refuses a second instance on the same directory at once; after kill -9 of the first a new one starts at once', async () => {
-    const dataDir = join(workDir, 'second');
+    const dataDir = join(workDir(), 'second');
     const first = await ServiceProcess.start(dataDir);
     const load = new Load(first.url, CLIENTS);
     await vi.waitFor(() => expect(load.acknowledged.length).toBeGreaterThan(200), {
@@ -122,7 +109,7 @@ describe('process lifecycle under load', () => {
   });
 
   it('on SIGTERM under load: readiness 503 at once, every 2xx visit on disk, exit 0 within the grace period', async () => {
-    const dataDir = join(workDir, 'sigterm');
+    const dataDir = join(workDir(), 'sigterm');
     const service = await ServiceProcess.start(dataDir);
     const load = new Load(service.url, CLIENTS);
     const readiness = probeReadiness(service.url);
