@@ -2,7 +2,7 @@
 // the decorator metadata Nest's injection needs) and its dependencies in one file.
 //
 // Why bundle: Node then parses one file instead of ~900 modules and keeps only the code that is
-// reachable. Measured here: idle RSS 116 -> 90 MiB, cold start 540 -> 250 ms, same throughput
+// reachable. Measured here: idle RSS 116 -> 90 MiB, cold start 540 -> 210 ms, same throughput
 // (docs/benchmarks.md). dist/main.js still works for debugging.
 //
 // Why CommonJS output: an ES module's `import ... from 'node:http'` makes Node evaluate every export

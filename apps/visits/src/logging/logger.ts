@@ -18,7 +18,7 @@ export function createLogger(config: Pick<AppConfig, 'logLevel' | 'podName'>): L
   const pretty = process.stdout.isTTY ? loadPretty() : undefined;
   if (pretty !== undefined) {
     // A stream in this thread, not a pino transport: transports start worker threads from file
-    // paths, which the bundled build (dist/visits.js) does not have.
+    // paths, which the bundled build (dist/visits.cjs) does not have.
     return pino(options, pretty({ translateTime: 'SYS:HH:MM:ss.l', sync: true }));
   }
   // One write(2) per event-loop turn instead of one per line: see TurnBuffer.
