@@ -404,6 +404,19 @@ async function main_() {
   ];
   log('');
   for (const t of targets) log(`${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${formatValue(t.value)}`);
+  // No thresholds here (the figures are for reading), but a figure that is not a number means the
+  // benchmark itself is broken (wrk's output not understood, a process gone): fail, in CI too.
+  const measured = [
+    ...rows,
+    ...(unpinned ? unpinnedRows(unpinned) : []).map((r) => ({ ...r, name: `${r.name}${free}` })),
+  ];
+  const broken = [
+    ...targets.filter((t) => !Number.isFinite(t.value)).map((t) => t.name),
+    ...measured
+      .filter((r) => ![r.requestsPerSecond, r.p50Ms, r.p99Ms].every(Number.isFinite))
+      .map((r) => r.name),
+  ];
+  if (broken.length > 0) throw new Error(`the benchmark could not measure: ${broken.join('; ')}`);
 
   if (!smoke) {
     await writeReport({
@@ -443,16 +456,19 @@ function mainTable(rows: Row[]): string {
   ].join('\n');
 }
 
-function unpinnedTable(u: Unpinned): string {
-  const rows: Row[] = [
+function unpinnedRows(u: Unpinned): Row[] {
+  return [
     { name: CASE.post, ...u.post },
     { name: CASE.get, ...u.get },
     { name: CASE.naive, ...u.naive },
   ];
+}
+
+function unpinnedTable(u: Unpinned): string {
   return [
     '| case | req/s | p50 ms | p99 ms | server CPU % | wrk CPU % |',
     '|---|---:|---:|---:|---:|---:|',
-    ...rows.map(
+    ...unpinnedRows(u).map(
       (x) =>
         `| ${x.name} | ${reqs(x)} | ${x.p50Ms.toFixed(2)} | ${x.p99Ms.toFixed(2)} | ${cpuCells(x)} |`,
     ),
