@@ -1,10 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config/app-config.js';
-import { ConfigModule } from './config/config.module.js';
+import { CoreModule } from './core.module.js';
 import { HealthModule } from './health/health.module.js';
-import { LifecycleModule } from './lifecycle/lifecycle.module.js';
-import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { VisitsModule } from './visits/visits.module.js';
 
@@ -13,14 +11,7 @@ export class AppModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        LoggingModule.forRoot(logger),
-        LifecycleModule,
-        MetricsModule,
-        VisitsModule,
-        HealthModule,
-      ],
+      imports: [CoreModule.forRoot(config, logger), MetricsModule, VisitsModule, HealthModule],
     };
   }
 }

@@ -1,20 +1,15 @@
 import {
   Catch,
   HttpException,
-  HttpStatus,
   NotFoundException,
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { allowedMethods } from './http-hooks.js';
+import { errorBody, type ErrorBody } from './error-body.js';
 
-interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-}
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /**
  * Every error becomes `{ statusCode, error, message }` JSON. A wrong method on a known path is a 405
@@ -34,56 +29,43 @@ export class HttpExceptionFilter implements ExceptionFilter {
     let body: ErrorBody;
 
     if (exception instanceof NotFoundException && request.routeOptions.url === undefined) {
-      const allow = allowedMethods(this.fastify, request.url);
+      const allow = this.allowedMethods(request.url);
       if (allow.length > 0) {
         void reply.header('Allow', allow.join(', '));
-        body = {
-          statusCode: HttpStatus.METHOD_NOT_ALLOWED,
-          error: 'Method Not Allowed',
-          message: `${request.method} is not allowed on this path; use ${allow.join(' or ')}`,
-        };
+        body = errorBody(
+          405,
+          `${request.method} is not allowed on this path; use ${allow.join(' or ')}`,
+        );
       } else {
-        body = {
-          statusCode: 404,
-          error: 'Not Found',
-          message: `there is no route ${request.method} ${pathOf(request.url)}`,
-        };
+        body = errorBody(404, `there is no route ${request.method} ${pathOf(request.url)}`);
       }
     } else if (exception instanceof HttpException && isHealthReport(exception.getResponse())) {
       // Terminus's report (which check failed and why) is the useful part of a failed probe.
       void reply.status(exception.getStatus()).send(exception.getResponse());
       return;
     } else if (exception instanceof HttpException) {
-      body = fromHttpException(exception);
+      body = errorBody(exception.getStatus(), messageOf(exception));
     } else if (isFastifyClientError(exception)) {
-      body = {
-        statusCode: exception.statusCode,
-        error: reasonPhrase(exception.statusCode),
-        message: exception.message,
-      };
+      body = errorBody(exception.statusCode, exception.message);
     } else {
       this.logger.error({ err: exception, reqId: request.id }, 'unhandled error');
-      body = {
-        statusCode: 500,
-        error: 'Internal Server Error',
-        message: 'an unexpected error occurred; it has been logged',
-      };
+      body = errorBody(500, 'an unexpected error occurred; it has been logged');
     }
     void reply.status(body.statusCode).type('application/json; charset=utf-8').send(body);
   }
+
+  /** For an unmatched route, the methods that do exist on its path (empty: the path does not exist). */
+  private allowedMethods(url: string): string[] {
+    const path = url.split('?')[0] ?? url;
+    return METHODS.filter((method) => this.fastify.hasRoute({ url: path, method }));
+  }
 }
 
-function fromHttpException(exception: HttpException): ErrorBody {
-  const status = exception.getStatus();
+function messageOf(exception: HttpException): string {
   const response = exception.getResponse();
   const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-  const message =
-    typeof raw === 'string'
-      ? raw
-      : Array.isArray(raw)
-        ? raw.map(String).join('; ')
-        : exception.message;
-  return { statusCode: status, error: reasonPhrase(status), message };
+  if (typeof raw === 'string') return raw;
+  return Array.isArray(raw) ? raw.map(String).join('; ') : exception.message;
 }
 
 function isHealthReport(response: unknown): boolean {
@@ -98,24 +80,6 @@ function isHealthReport(response: unknown): boolean {
 function isFastifyClientError(e: unknown): e is Error & { statusCode: number } {
   const status = (e as { statusCode?: unknown } | null)?.statusCode;
   return e instanceof Error && typeof status === 'number' && status >= 400 && status < 500;
-}
-
-const PHRASES: Record<number, string> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  413: 'Payload Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-  507: 'Insufficient Storage',
-};
-
-function reasonPhrase(status: number): string {
-  return PHRASES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
 }
 
 function pathOf(url: string): string {

@@ -17,7 +17,7 @@ export class LifecycleService {
     this.shuttingDownSince ??= Date.now();
   }
 
-  /** main.ts registers how the process stops when the store fails for good. */
+  /** shutdown.ts registers how the process stops when the store fails for good. */
   onFatal(handler: (error: Error) => void): void {
     this.fatalHandler = handler;
   }

@@ -5,10 +5,9 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG, LOGGER } from '../core.module.js';
 import { LifecycleService } from '../lifecycle/lifecycle.service.js';
-import { LOGGER } from '../logging/logging.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { VisitStore } from '../store/visit-store.js';
 

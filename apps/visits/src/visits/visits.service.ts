@@ -1,16 +1,8 @@
-import {
-  BadRequestException,
-  HttpException,
-  HttpStatus,
-  Inject,
-  Injectable,
-  InternalServerErrorException,
-  ServiceUnavailableException,
-} from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module.js';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
-import { MAX_RECENT, VisitStore } from '../store/visit-store.js';
-import { CountLimitError, StoreClosedError, StoreWriteError } from '../store/store.errors.js';
+import { APP_CONFIG } from '../core.module.js';
+import { storeErrorToHttp } from '../http/store-error-status.js';
+import { VisitStore } from '../store/visit-store.js';
 
 export interface RecordedVisit {
   readonly pod: string;
@@ -37,17 +29,17 @@ export class VisitsService {
     return this.store.count;
   }
 
-  /** Resolves once the visit is on disk; a store failure becomes a 503 with nothing acknowledged. */
+  /** Resolves once the visit is on disk; a store failure is answered by STORE_ERROR_STATUS. */
   async record(): Promise<RecordedVisit> {
     try {
       return { pod: this.config.podName, count: await this.store.record() };
     } catch (error) {
-      throw toHttpError(error);
+      throw storeErrorToHttp(error);
     }
   }
 
-  summary(limitParam: unknown): VisitsSummary {
-    const limit = parseLimit(limitParam, this.config.recentVisits);
+  /** The count and the `limit` most recent visits (RECENT_VISITS when not given), newest first. */
+  summary(limit = this.config.recentVisits): VisitsSummary {
     return { pod: this.config.podName, count: this.store.count, recent: this.recentIso(limit) };
   }
 
@@ -62,42 +54,4 @@ export class VisitsService {
     }
     return this.recentCache.iso.slice(0, limit);
   }
-}
-
-function parseLimit(value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^\d{1,7}$/.test(value) || Number(value) > MAX_RECENT) {
-    throw new BadRequestException(
-      `limit must be a whole number from 0 to ${MAX_RECENT}, given once (got ${JSON.stringify(value)})`,
-    );
-  }
-  return Number(value);
-}
-
-// The store's own messages name files and the data directory: they go to the log (the store logs
-// each failure once) and to the readiness report, not to every client.
-function toHttpError(error: unknown): HttpException {
-  if (error instanceof StoreClosedError) {
-    return new ServiceUnavailableException(
-      'the visit was not recorded: this replica is shutting down; retry, another replica will take it',
-    );
-  }
-  if (error instanceof StoreWriteError) {
-    return new ServiceUnavailableException(
-      error.fatal
-        ? "the visit was not recorded: a write to this replica's volume failed and the replica is restarting; retry shortly or on another replica"
-        : 'the visit was not recorded: this replica cannot write to its volume right now (its log and /health/ready say why); retry shortly or on another replica',
-    );
-  }
-  if (error instanceof CountLimitError) {
-    return new HttpException(
-      {
-        statusCode: HttpStatus.INSUFFICIENT_STORAGE,
-        error: 'Insufficient Storage',
-        message: error.message,
-      },
-      HttpStatus.INSUFFICIENT_STORAGE,
-    );
-  }
-  return new InternalServerErrorException('the visit was not recorded');
 }

@@ -4,7 +4,7 @@ import {
   HEADERS_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
   TIMEOUT_CHECK_INTERVAL_MS,
-} from '../../src/http/client-errors.js';
+} from '../../src/http/limits.js';
 import { parseResponse, sendRaw, type RawResponse } from './raw-http.js';
 import { startTestingApp, type TestingApp } from './testing-app.js';
 

@@ -1,0 +1,26 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import type { MetricsService } from '../metrics/metrics.service.js';
+import { addAccessLog } from './access-log.js';
+import { addHostHeaderCheck, connectHandler } from './client-errors.js';
+import { HttpExceptionFilter } from './http-exception.filter.js';
+import { addResponseHeaders } from './security-headers.js';
+
+/**
+ * Everything between a socket and a route, past the server options (fastify-options.ts): checks,
+ * headers, the access log and the one error shape. Fastify hooks rather than Nest interceptors:
+ * they see every request, including ones no route matched, and cost less on the hot path.
+ */
+export function installHttpEdge(
+  app: NestFastifyApplication,
+  logger: Logger,
+  metrics: MetricsService,
+  shuttingDown: () => boolean,
+): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  addHostHeaderCheck(fastify);
+  addResponseHeaders(fastify, shuttingDown);
+  addAccessLog(fastify, logger, metrics);
+  fastify.server.on('connect', connectHandler);
+  app.useGlobalFilters(new HttpExceptionFilter(fastify, logger));
+}
