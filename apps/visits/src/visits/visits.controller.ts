@@ -1,9 +1,9 @@
-import { Controller, Get, Headers, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../core.module.js';
-import { ParseLimitPipe } from './limit.pipe.js';
+import { QueryLimit } from './limit.pipe.js';
 import { isoInZone, visitPage } from './visit-page.js';
 import { VisitsService, type RecordedVisit, type VisitsSummary } from './visits.service.js';
 
@@ -50,7 +50,7 @@ export class VisitsController {
   }
 
   @Get('visits')
-  summary(@Query('limit', ParseLimitPipe) limit: number | undefined): VisitsSummary {
+  summary(@QueryLimit() limit: number | undefined): VisitsSummary {
     return this.visits.summary(limit);
   }
 }
