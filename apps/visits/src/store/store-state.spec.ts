@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   IllegalTransitionError,
@@ -83,5 +84,18 @@ describe('StoreState', () => {
     expect(sut.health()).toEqual({ status: 'failed', reason: 'an I/O error' });
     sut.fire('drained');
     expect(sut.health()).toEqual({ status: 'closed' });
+  });
+
+  it('is drawn exactly, one line per trigger, in docs/architecture.md', () => {
+    const page = readFileSync(new URL('../../../../docs/architecture.md', import.meta.url), 'utf8');
+    const section = page.split(/^## /m).find((s) => s.startsWith("The store's states"));
+    const diagram = /```mermaid\n(stateDiagram-v2\n[\s\S]*?)```/.exec(section ?? '')?.[1] ?? '';
+    const drawn = [...diagram.matchAll(/^\s*(\w+) --> (\w+): (\w+)/gm)].map(
+      ([, from, to, trigger]) => `${from} --${trigger}--> ${to}`,
+    );
+    const table = states.flatMap((from) =>
+      Object.entries(TRANSITIONS[from]).map(([trigger, to]) => `${from} --${trigger}--> ${to}`),
+    );
+    expect(drawn.sort()).toEqual(table.sort());
   });
 });
