@@ -44,33 +44,22 @@ export interface Snapshot {
   readonly timestamps: readonly number[];
 }
 
-export interface JournalFileOptions {
-  readonly dir: string;
-  readonly io: StoreIo;
+/** An open journal file and where its next record goes. */
+export interface OpenJournal {
   readonly handle: FileHandle;
   /** Where the next record goes. */
-  readonly end: number;
+  end: number;
   readonly capacity: number;
   readonly generation: bigint;
 }
 
-/** The open journal and where its next record goes. */
+/** The journal the store writes to; replace() swaps in a new file. */
 export class JournalFile {
-  private readonly dir: string;
-  private readonly io: StoreIo;
-  private handle: FileHandle;
-  private end: number;
-  private capacity: number;
-  private generation: bigint;
-
-  constructor(options: JournalFileOptions) {
-    this.dir = options.dir;
-    this.io = options.io;
-    this.handle = options.handle;
-    this.end = options.end;
-    this.capacity = options.capacity;
-    this.generation = options.generation;
-  }
+  constructor(
+    private readonly dir: string,
+    private readonly io: StoreIo,
+    private file: OpenJournal,
+  ) {}
 
   /**
    * Puts a complete journal holding only `snapshot` in place of any journal in `dir`.
@@ -85,51 +74,49 @@ export class JournalFile {
   ): Promise<JournalFile> {
     const handle = await writeNewJournal(dir, io, capacity, generation, snapshot);
     const end = HEADER_SIZE + recordSize(snapshot.timestamps.length);
-    return new JournalFile({ dir, io, handle, end, capacity, generation });
+    return new JournalFile(dir, io, { handle, end, capacity, generation });
   }
 
   /** Whether a batch record with this many timestamps fits after the last record. */
   hasRoomFor(timestamps: number): boolean {
-    return this.end + recordSize(timestamps) <= this.capacity;
+    return this.file.end + recordSize(timestamps) <= this.file.capacity;
   }
 
   /** Writes one batch record after the last one and syncs it. Fails with the file system's error. */
   async append(count: number, added: number, timestamps: readonly number[]): Promise<void> {
     const record = encodeRecord({ kind: RecordKind.batch, count, added, timestamps });
+    const { handle, end } = this.file;
     try {
-      await this.io.write(this.handle, record, this.end);
-      await this.io.datasync(this.handle);
+      await this.io.write(handle, record, end);
+      await this.io.datasync(handle);
     } catch (error) {
       // Best effort: blank the unacknowledged record so a restart does not count it. Either way
       // the restart stays within the contract (never below acknowledged, never above attempted).
-      await nodeIo.write(this.handle, Buffer.alloc(record.length), this.end).catch(() => undefined);
+      await nodeIo.write(handle, Buffer.alloc(record.length), end).catch(() => undefined);
       throw error;
     }
-    this.end += record.length;
+    this.file.end = end + record.length;
   }
 
   /**
    * Replaces the journal with a new one of `capacity` bytes holding only `snapshot` (compaction).
-   * @throws StoreWriteError, as create(); the journal in use is unchanged unless it is fatal
+   * @throws StoreWriteError, as create()
    */
   async replace(capacity: number, snapshot: Snapshot): Promise<void> {
     const next = await JournalFile.create(
       this.dir,
       this.io,
       capacity,
-      this.generation + 1n,
+      this.file.generation + 1n,
       snapshot,
     );
-    const old = this.handle;
-    this.handle = next.handle;
-    this.end = next.end;
-    this.capacity = next.capacity;
-    this.generation = next.generation;
+    const old = this.file.handle;
+    this.file = next.file;
     await old.close().catch(() => undefined);
   }
 
   close(): Promise<void> {
-    return this.handle.close();
+    return this.file.handle.close();
   }
 }
 

@@ -110,9 +110,7 @@ async function recover(lock: DirLock, opts: ResolvedOptions): Promise<OpenedStor
     const handle = await open(journalPath, 'r+').catch((error: NodeJS.ErrnoException) => {
       throw fsFailure(error, journalPath);
     });
-    journal = new JournalFile({
-      dir,
-      io: opts.io,
+    journal = new JournalFile(dir, opts.io, {
       handle,
       end: scan.end,
       capacity: scan.header.capacity,

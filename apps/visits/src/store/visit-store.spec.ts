@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { HEADER_SIZE, recordSize } from './journal.js';
 import { CountLimitError, StoreClosedError, StoreWriteError } from './store.errors.js';
-import { SMALL, faultyIo, spyLogger, useStoreDir } from './testing/store-fixture.js';
+import {
+  SMALL,
+  faultyIo,
+  recordUntilRefused,
+  spyLogger,
+  useStoreDir,
+} from './testing/store-fixture.js';
 import { VIEW_FILE } from './visit-store.js';
 
 describe('VisitStore', () => {
@@ -108,15 +114,8 @@ describe('VisitStore', () => {
     it('answers a full disk during compaction with errors, then resumes when space returns', async () => {
       const io = faultyIo('write', 'ENOSPC', (data) => data?.length === SMALL);
       const sut = await openStore({ io, journalCapacity: SMALL });
-      let acknowledged = 0;
       io.failing = true;
-      let failure: unknown;
-      for (let i = 0; i < 200 && failure === undefined; i++) {
-        await sut.record().then(
-          () => void acknowledged++,
-          (e: unknown) => void (failure = e),
-        );
-      }
+      const { acknowledged, refusal: failure } = await recordUntilRefused(sut, 200);
       expect(failure).toBeInstanceOf(StoreWriteError);
       expect((failure as StoreWriteError).fatal).toBe(false);
       expect((failure as Error).message).toMatch(/no space left/);
@@ -141,13 +140,7 @@ describe('VisitStore', () => {
       const logger = spyLogger();
       const sut = await openStore({ io, journalCapacity: SMALL, retryIntervalMs: 10, logger });
       io.failing = true;
-      let acknowledged = 0;
-      let failed = false;
-      while (!failed)
-        await sut.record().then(
-          () => void acknowledged++,
-          () => void (failed = true),
-        );
+      const { acknowledged } = await recordUntilRefused(sut);
       expect(sut.status).toBe('degraded');
 
       io.failing = false;
@@ -166,12 +159,7 @@ describe('VisitStore', () => {
       const io = faultyIo('write', 'ENOSPC', (data) => data?.length === SMALL);
       const sut = await openStore({ io, journalCapacity: SMALL, retryIntervalMs: 5 });
       io.failing = true;
-      let failed = false;
-      while (!failed)
-        await sut.record().then(
-          () => undefined,
-          () => void (failed = true),
-        );
+      await recordUntilRefused(sut);
       const writes = vi.spyOn(io, 'write');
       await vi.waitFor(() => expect(writes.mock.calls.length).toBeGreaterThan(3), {
         timeout: 2_000,
@@ -265,13 +253,7 @@ describe('VisitStore', () => {
       logger.info.mockImplementation(() => void statuses.push(sut.status));
       const sut = await openStore({ io, journalCapacity: SMALL, retryIntervalMs: 1, logger });
       io.failing = true;
-      let acknowledged = 0;
-      let failed = false;
-      while (!failed)
-        await sut.record().then(
-          () => void acknowledged++,
-          () => void (failed = true),
-        );
+      const { acknowledged } = await recordUntilRefused(sut);
       expect(sut.status).toBe('degraded');
 
       // Hold the retry's new journal in its write until close() has begun.

@@ -45,6 +45,26 @@ export function useStoreDir() {
   };
 }
 
+/**
+ * Records visits one at a time until one is refused (at most `most`): how many were acknowledged
+ * before, and why the refused one was (undefined when none was).
+ */
+export async function recordUntilRefused(
+  store: VisitStore,
+  most = 10_000,
+): Promise<{ acknowledged: number; refusal: unknown }> {
+  let acknowledged = 0;
+  for (let i = 0; i < most; i++) {
+    try {
+      await store.record();
+      acknowledged++;
+    } catch (refusal) {
+      return { acknowledged, refusal };
+    }
+  }
+  return { acknowledged, refusal: undefined };
+}
+
 export function spyLogger() {
   return { info: vi.fn(), warn: vi.fn(), error: vi.fn() } satisfies StoreLogger;
 }
