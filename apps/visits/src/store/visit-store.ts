@@ -4,7 +4,7 @@ import type { DirLock } from './dir-lock.js';
 import { describeFsError } from './fs-errors.js';
 import { GroupCommit, type Acknowledge, type Waiter } from './group-commit.js';
 import type { JournalFile } from './journal-file.js';
-import { openStoreFiles } from './open-store.js';
+import { openStoreFiles, type OpenedStore } from './open-store.js';
 import { CountLimitError, StoreClosedError, StoreWriteError } from './store.errors.js';
 import { resolveOptions, type ResolvedOptions, type VisitStoreOptions } from './store-options.js';
 import {
@@ -26,15 +26,11 @@ export {
 } from './store-options.js';
 export type { StoreHealth, StoreStatus } from './store-state.js';
 
-interface VisitStoreParts {
+/** What the constructor takes: the opened files and recovered state, the options, the state. */
+type VisitStoreParts = OpenedStore & {
   readonly options: ResolvedOptions;
   readonly state: StoreState;
-  readonly lock: DirLock;
-  readonly journal: JournalFile;
-  readonly view: FileHandle;
-  readonly count: number;
-  readonly recent: number[];
-}
+};
 
 /**
  * A durable visit counter in one directory, safe for one process at a time.
@@ -79,7 +75,7 @@ export class VisitStore {
   static async open(options: VisitStoreOptions): Promise<VisitStore> {
     const resolved = resolveOptions(options);
     const state = new StoreState(resolved.logger);
-    let files;
+    let files: OpenedStore;
     try {
       files = await openStoreFiles(resolved);
     } catch (error) {
