@@ -6,8 +6,16 @@ function findPromtool(): string | undefined {
   return found.status === 0 ? 'promtool' : undefined;
 }
 
-/** `promtool` when it is on PATH; the specs that need it skip, with a warning, when it is not. */
+/**
+ * `promtool` when it is on PATH. Where it is not, the specs that need it skip with a warning, except
+ * in CI (`CI` set), where .ci/run installs it and a missing promtool is an error.
+ */
 export const promtool = findPromtool();
+if (!promtool && process.env['CI']) {
+  throw new Error(
+    'promtool is not on PATH in CI: run `bash scripts/ensure-prometheus.sh` before the tests',
+  );
+}
 if (!promtool) {
   console.warn(
     'monitoring: promtool not found on PATH; skipping `promtool check rules` and `promtool test rules` ' +
