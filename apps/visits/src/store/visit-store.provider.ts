@@ -9,7 +9,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, LOGGER } from '../core.module.js';
 import { LifecycleService } from '../lifecycle/lifecycle.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { VisitStore } from '../store/visit-store.js';
+import { VisitStore } from './visit-store.js';
 
 /** Nest's handle on the framework-free store: opened before the app listens. */
 export const visitStoreProvider: FactoryProvider<Promise<VisitStore>> = {
