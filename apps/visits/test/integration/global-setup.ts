@@ -4,9 +4,10 @@ import { resolve } from 'node:path';
 import { GenericContainer, getContainerRuntimeClient, ImageName } from 'testcontainers';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import type { TestProject } from 'vitest/node';
+import { isCi } from '../harness/ci.js';
+import { REPO_ROOT } from '../harness/paths.js';
 import { type IntegrationEnvironment, NO_ENGINE_HINT, RUN_LABEL } from './support/environment.js';
 
-const repoRoot = resolve(import.meta.dirname, '../../../..');
 const OFFICIAL_NODE_IMAGE = 'node:24-bookworm-slim';
 const STAND_IN_NODE_IMAGE = 'stateful-visits/node:24-bookworm-slim';
 const ENGINE_TIMEOUT_MS = 15_000;
@@ -91,11 +92,6 @@ async function reachEngine(): Promise<ContainerRuntimeClient | string> {
   }
 }
 
-function isCi(): boolean {
-  const ci = process.env['CI'];
-  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
-}
-
 /** NODE_IMAGE if set; else the official image when present; else the local stand-in, built if missing. */
 async function chooseNodeImage(client: ContainerRuntimeClient): Promise<string> {
   const requested = process.env['NODE_IMAGE'];
@@ -106,8 +102,8 @@ async function chooseNodeImage(client: ContainerRuntimeClient): Promise<string> 
     console.info(
       `[integration] ${OFFICIAL_NODE_IMAGE} is not present; building ${STAND_IN_NODE_IMAGE}`,
     );
-    execFileSync('bash', [resolve(repoRoot, 'docker/build-base-image.sh')], {
-      cwd: repoRoot,
+    execFileSync('bash', [resolve(REPO_ROOT, 'docker/build-base-image.sh')], {
+      cwd: REPO_ROOT,
       stdio: 'inherit',
     });
   }
@@ -116,7 +112,7 @@ async function chooseNodeImage(client: ContainerRuntimeClient): Promise<string> 
 
 function gitRevision(): string {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
   } catch {
     return 'unknown';
   }
@@ -124,7 +120,7 @@ function gitRevision(): string {
 
 async function buildImage(tag: string, buildArgs: Record<string, string>): Promise<void> {
   try {
-    await GenericContainer.fromDockerfile(repoRoot, 'docker/Dockerfile')
+    await GenericContainer.fromDockerfile(REPO_ROOT, 'docker/Dockerfile')
       .withBuildArgs(buildArgs)
       .build(tag, { deleteOnExit: false });
   } catch (error) {

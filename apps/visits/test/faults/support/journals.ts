@@ -1,13 +1,21 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import {
   HEADER_SIZE,
   RecordKind,
   encodeHeader,
   encodeRecord,
   JOURNAL_VERSION,
+  scanJournal,
+  type ScanResult,
 } from '../../../src/store/journal.js';
-import { DEFAULT_JOURNAL_CAPACITY } from '../../../src/store/visit-store.js';
+import {
+  DEFAULT_JOURNAL_CAPACITY,
+  JOURNAL_FILE,
+  MAX_RECENT,
+} from '../../../src/store/visit-store.js';
+import type { Ledger } from '../../harness/ledger.js';
 
 /** The size of a batch record without timestamps. */
 const BARE_RECORD = encodeRecord({
@@ -51,4 +59,25 @@ export function nearlyFullJournal(
 export async function fillJournal(dataDir: string, count: number, slack: number): Promise<void> {
   await writeFile(join(dataDir, 'visits.journal'), nearlyFullJournal(count, slack));
   await writeFile(join(dataDir, 'visits'), `${count}\n`);
+}
+
+/**
+ * The journal as the next start will read it (the page cache after a kill -9): it must scan clean,
+ * perhaps with a torn last write, and hold every acknowledged visit.
+ */
+export async function checkJournal(
+  dataDir: string,
+  ledger: Ledger,
+  where: string,
+): Promise<ScanResult | undefined> {
+  const raw = await readFile(join(dataDir, JOURNAL_FILE)).catch(() => undefined);
+  if (raw === undefined) {
+    expect(ledger.highest, `${where}: the journal is missing`).toBe(0);
+    return undefined;
+  }
+  const scan = scanJournal(raw, MAX_RECENT);
+  expect(scan.count, `${where}: journal below the highest acknowledged`).toBeGreaterThanOrEqual(
+    ledger.highest,
+  );
+  return scan;
 }
