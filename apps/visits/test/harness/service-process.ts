@@ -55,16 +55,24 @@ export class ServiceProcess implements Service {
   readonly child: ChildProcess;
   readonly name: string;
   readonly url: string;
+  readonly dataDir: string;
   readonly exited: Promise<Exit>;
   /** Milliseconds from spawning to the first 200 from /health/ready (once ready() resolved). */
   readyMs: number | undefined;
   private out = '';
   private readonly spawnedAt: number;
 
-  private constructor(child: ChildProcess, name: string, url: string, spawnedAt: number) {
+  private constructor(
+    child: ChildProcess,
+    name: string,
+    url: string,
+    dataDir: string,
+    spawnedAt: number,
+  ) {
     this.child = child;
     this.name = name;
     this.url = url;
+    this.dataDir = dataDir;
     this.spawnedAt = spawnedAt;
     child.stdout?.on('data', (d: Buffer) => (this.out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.out += d.toString()));
@@ -103,7 +111,7 @@ export class ServiceProcess implements Service {
       ...(options.gid === undefined ? {} : { gid: options.gid }),
     });
     children.add(child);
-    return new ServiceProcess(child, name, `http://127.0.0.1:${port}`, spawnedAt);
+    return new ServiceProcess(child, name, `http://127.0.0.1:${port}`, dataDir, spawnedAt);
   }
 
   /** Starts the process and waits until /health/ready answers 200. */
