@@ -1,5 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+// Ryuk (Testcontainers' reaper) is an image that cannot be pulled here; the suites that use
+// Testcontainers remove what they create themselves.
+const testcontainersEnv = {
+  TESTCONTAINERS_RYUK_DISABLED: process.env['TESTCONTAINERS_RYUK_DISABLED'] ?? 'true',
+};
+
 // Every tier of apps/visits, one project each, told apart by file name: `*.spec.ts` unit tests
 // (beside the code, and beside the test harness's own helpers), `test/<tier>/**/*.<tier>-spec.ts`
 // for the rest. Each tier drives the service through test/harness (docs/architecture.md).
@@ -55,6 +61,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 60_000,
           sequence: { groupOrder: 2 },
+          env: testcontainersEnv,
         },
       },
       {
@@ -71,10 +78,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 3 },
-          env: {
-            // Ryuk's image cannot be pulled here; the suite removes what it creates itself.
-            TESTCONTAINERS_RYUK_DISABLED: process.env['TESTCONTAINERS_RYUK_DISABLED'] ?? 'true',
-          },
+          env: testcontainersEnv,
         },
       },
     ],

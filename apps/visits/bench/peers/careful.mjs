@@ -4,6 +4,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { answer } from './answer.mjs';
 
 const dir = process.env.DATA_DIR ?? './data';
 await mkdir(dir, { recursive: true });
@@ -27,20 +28,11 @@ async function record() {
   return next;
 }
 
-function answer(res, status, n) {
-  const body = JSON.stringify({ pod: 'careful', count: n });
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
-}
-
 createServer((req, res) => {
   req.resume();
-  if (req.method !== 'POST') return answer(res, 200, count);
+  if (req.method !== 'POST') return answer(res, 200, 'careful', count);
   serially(record).then(
-    (n) => answer(res, 201, n),
+    (n) => answer(res, 201, 'careful', n),
     (error) => {
       res.writeHead(503).end(String(error));
     },

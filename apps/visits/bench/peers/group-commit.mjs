@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers';
 import { crc32 } from 'node:zlib';
+import { answer } from './answer.mjs';
 
 const dir = process.env.DATA_DIR ?? './data';
 const CAPACITY = 1024 * 1024;
@@ -59,15 +60,6 @@ let pending = [];
 let flushing = false;
 let scheduled = false;
 
-function answer(res, status, n) {
-  const body = JSON.stringify({ pod: 'group-commit', count: n });
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
-}
-
 function schedule() {
   if (flushing || scheduled) return;
   scheduled = true;
@@ -113,7 +105,8 @@ async function commit(batch) {
   count = after;
   return () => {
     writeSync(view.fd, `${after}\n`, 0);
-    for (let i = 0; i < batch.length; i++) answer(batch[i].res, 201, before + i + 1);
+    for (let i = 0; i < batch.length; i++)
+      answer(batch[i].res, 201, 'group-commit', before + i + 1);
   };
 }
 
@@ -122,5 +115,5 @@ createServer((req, res) => {
   if (req.method === 'POST') {
     pending.push({ res, at: Date.now() });
     schedule();
-  } else answer(res, 200, count);
+  } else answer(res, 200, 'group-commit', count);
 }).listen(Number(process.env.PORT ?? 3000), process.env.HOST ?? '127.0.0.1');

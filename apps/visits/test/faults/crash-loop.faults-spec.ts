@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { countOf } from '../harness/http.js';
-import { checkJournal, fillJournal } from './support/journals.js';
+import { checkJournal, checkLastStart, fillJournal } from './support/journals.js';
 import { Ledger } from '../harness/ledger.js';
 import { VisitLoad } from '../harness/load.js';
 import { Random } from './support/random.js';
@@ -80,12 +80,7 @@ describe(`crash loop: kill -9 at a random moment under ${CLIENTS} clients`, () =
         ledger.add(load);
       }
 
-      await checkJournal(dataDir, ledger, 'after the last kill');
-      const last = await ServiceProcess.start(dataDir);
-      const count = await countOf(last.url);
-      ledger.check(count, 'after the last kill');
-      expect(ledger.duplicates, 'counts acknowledged twice').toEqual([]);
-      expect((await last.stop()).code).toBe(0);
+      const count = await checkLastStart(dataDir, ledger, 'after the last kill');
 
       report('crash loop', {
         cycles: CYCLES,

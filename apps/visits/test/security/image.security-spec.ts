@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { getContainerRuntimeClient } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isCi } from '../harness/ci.js';
-import { REPO_ROOT } from '../harness/paths.js';
+import { buildServiceImage, chooseNodeImage } from '../harness/image.js';
 
 const run = promisify(execFile);
 const SERVICE_UID = 10001;
@@ -36,25 +37,8 @@ describe.skipIf(dockerSkip !== undefined)(
     let built = false;
 
     beforeAll(async () => {
-      baseImage = await docker('image', 'inspect', 'node:24-bookworm-slim').then(
-        () => 'node:24-bookworm-slim',
-        () => 'stateful-visits/node:24-bookworm-slim',
-      );
-      await run(
-        'docker',
-        [
-          'build',
-          '-q',
-          '-f',
-          'docker/Dockerfile',
-          '--build-arg',
-          `NODE_IMAGE=${baseImage}`,
-          '-t',
-          tag,
-          '.',
-        ],
-        { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 600_000 },
-      );
+      baseImage = await chooseNodeImage(await getContainerRuntimeClient());
+      await buildServiceImage(tag, { NODE_IMAGE: baseImage });
       built = true;
     }, 600_000);
     afterAll(async () => {

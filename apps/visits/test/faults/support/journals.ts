@@ -15,7 +15,9 @@ import {
   JOURNAL_FILE,
   MAX_RECENT,
 } from '../../../src/store/visit-store.js';
+import { countOf } from '../../harness/http.js';
 import type { Ledger } from '../../harness/ledger.js';
+import { ServiceProcess } from '../../harness/service-process.js';
 
 /** The size of a batch record without timestamps. */
 const BARE_RECORD = encodeRecord({
@@ -80,4 +82,23 @@ export async function checkJournal(
     ledger.highest,
   );
   return scan;
+}
+
+/**
+ * The end of a crash or power-loss loop: the journal holds every acknowledged visit, a clean start
+ * reports a count within the contract, no count was acknowledged twice, and a SIGTERM stops it
+ * with exit code 0. Returns that count.
+ */
+export async function checkLastStart(
+  dataDir: string,
+  ledger: Ledger,
+  where: string,
+): Promise<number> {
+  await checkJournal(dataDir, ledger, where);
+  const last = await ServiceProcess.start(dataDir);
+  const count = await countOf(last.url);
+  ledger.check(count, where);
+  expect(ledger.duplicates, 'counts acknowledged twice').toEqual([]);
+  expect((await last.stop()).code).toBe(0);
+  return count;
 }
