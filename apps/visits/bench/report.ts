@@ -129,10 +129,10 @@ ${targets.map((t) => `| ${t.name} | ${formatValue(t.value)} | ${t.met ? 'met' : 
 `;
 }
 
-function chart(rows: Row[]): string {
-  const width = 820;
+export function chart(rows: Row[]): string {
+  const width = 900;
   const barH = 26;
-  const left = 420;
+  const left = 480;
   const max = Math.max(...rows.map((r) => r.requestsPerSecond));
   const scale = (width - left - 90) / max;
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
