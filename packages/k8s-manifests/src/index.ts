@@ -50,3 +50,48 @@ export {
   RENDER_COMMAND,
   type Overlay,
 } from './k8s-tree.js';
+export {
+  resolveMonitoringProps,
+  parseSelector,
+  type MonitoringProps,
+  type ResolvedMonitoringProps,
+} from './monitoring/monitoring-props.js';
+export {
+  visitsRuleGroups,
+  recordingRules,
+  alertRules,
+  alertExpr,
+  conditionOperands,
+  headingAnchor,
+  RECORDED,
+  STORE_STATES,
+  type AlertRule,
+  type AlertCondition,
+  type ComparisonOp,
+  type RecordingRule,
+  type RenderedRule,
+  type RenderedRuleGroup,
+  type Severity,
+  type StoreState,
+} from './monitoring/rules.js';
+export { visitsPrometheusRule, type PrometheusRuleProps } from './monitoring/prometheus-rule.js';
+export {
+  visitsDashboard,
+  dashboardQueries,
+  dashboardVariables,
+  expandVariables,
+  storeStateCode,
+  DATASOURCE_VARIABLE,
+  POD_VARIABLE,
+  type DashboardProps,
+  type PanelQuery,
+} from './monitoring/dashboard.js';
+export {
+  renderRulesFile,
+  renderDashboardFile,
+  renderMonitoringFiles,
+  diffMonitoringFiles,
+  writeMonitoringFiles,
+  MONITORING_FILES,
+  RENDER_MONITORING_COMMAND,
+} from './monitoring/monitoring-files.js';

@@ -1,69 +1,31 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HEADER_SIZE, encodeRecord, RecordKind, recordSize } from './journal.js';
+import { describe, expect, it, vi } from 'vitest';
+import { HEADER_SIZE, recordSize } from './journal.js';
+import { CountLimitError, StoreClosedError, StoreWriteError } from './store.errors.js';
 import {
-  CountLimitError,
-  DataDirError,
-  DataDirInUseError,
-  StoreClosedError,
-  StoreCorruptError,
-  StoreWriteError,
-} from './store.errors.js';
-import {
-  JOURNAL_FILE,
-  VIEW_FILE,
-  VisitStore,
-  nodeIo,
-  type StoreIo,
-  type StoreLogger,
-  type VisitStoreOptions,
-} from './visit-store.js';
-
-const SMALL = 4096;
+  SMALL,
+  faultyIo,
+  recordUntilRefused,
+  spyLogger,
+  useStoreDir,
+} from './testing/store-fixture.js';
+import { VIEW_FILE } from './visit-store.js';
 
 describe('VisitStore', () => {
-  let dir: string;
-  const open: VisitStore[] = [];
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'visit-store-'));
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((s) => s.close()));
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  async function openStore(options: Partial<VisitStoreOptions> = {}): Promise<VisitStore> {
-    const store = await VisitStore.open({ dir, ...options });
-    open.push(store);
-    return store;
-  }
-  async function closeStore(store: VisitStore): Promise<void> {
-    await store.close();
-    open.splice(open.indexOf(store), 1);
-  }
-  const journalPath = () => join(dir, JOURNAL_FILE);
-  const view = () => readFile(join(dir, VIEW_FILE), 'utf8');
-
-  function spyLogger() {
-    return { info: vi.fn(), warn: vi.fn(), error: vi.fn() } satisfies StoreLogger;
-  }
+  const { dir, journalPath, view, openStore, closeStore } = useStoreDir();
 
   describe('a new store', () => {
     it('starts at 0 and creates the journal and a readable view', async () => {
-      const sut = await openStore({ dir: join(dir, 'nested', 'data') });
+      const sut = await openStore({ dir: join(dir(), 'nested', 'data') });
       expect(sut.count).toBe(0);
-      expect(await readFile(join(dir, 'nested', 'data', VIEW_FILE), 'utf8')).toBe('0\n');
+      expect(await readFile(join(dir(), 'nested', 'data', VIEW_FILE), 'utf8')).toBe('0\n');
       expect(sut.status).toBe('open');
     });
 
     it('creates a missing data directory', async () => {
-      await openStore({ dir: join(dir, 'a', 'b') });
-      expect((await stat(join(dir, 'a', 'b'))).isDirectory()).toBe(true);
+      await openStore({ dir: join(dir(), 'a', 'b') });
+      expect((await stat(join(dir(), 'a', 'b'))).isDirectory()).toBe(true);
     });
   });
 
@@ -126,159 +88,7 @@ describe('VisitStore', () => {
     });
   });
 
-  describe('adopting a plain counter file', () => {
-    it('starts from the count in an existing visits file without a journal', async () => {
-      await writeFile(join(dir, VIEW_FILE), '42\n');
-      const sut = await openStore();
-      expect(sut.count).toBe(42);
-      expect(await sut.record()).toBe(43);
-    });
-
-    it.each([
-      ['empty', ''],
-      ['not a number', 'hello\n'],
-      ['negative', '-3\n'],
-    ])(
-      'refuses a visits file that is %s when there is no journal, and leaves it untouched',
-      async (_, content) => {
-        await writeFile(join(dir, VIEW_FILE), content);
-        await expect(openStore()).rejects.toBeInstanceOf(StoreCorruptError);
-        expect(await view()).toBe(content);
-      },
-    );
-  });
-
-  describe('recovery', () => {
-    async function storeWith(visits: number): Promise<Buffer> {
-      const sut = await openStore({ journalCapacity: SMALL });
-      for (let i = 0; i < visits; i++) await sut.record();
-      await closeStore(sut);
-      return readFile(journalPath());
-    }
-
-    it('recovers the last complete state after a torn last write and warns', async () => {
-      const before = await storeWith(3);
-      // The write a crash cut short: the first half of the record for visit 4.
-      const offset = HEADER_SIZE + recordSize(0) + 3 * recordSize(1);
-      const next = encodeRecord({ kind: RecordKind.batch, count: 4, added: 1, timestamps: [1] });
-      const torn = Buffer.from(before);
-      next.subarray(0, 15).copy(torn, offset);
-      await writeFile(journalPath(), torn);
-
-      const logger = spyLogger();
-      const sut = await openStore({ journalCapacity: SMALL, logger });
-      expect(sut.count).toBe(3);
-      expect(logger.warn).toHaveBeenCalledWith(
-        expect.objectContaining({ offset, bytes: expect.any(Number) }),
-        expect.stringContaining('cut short'),
-      );
-      expect(await sut.record()).toBe(4);
-      await closeStore(sut);
-      expect((await openStore({ journalCapacity: SMALL })).count).toBe(4);
-    });
-
-    it('refuses a dropped last record when the view shows it was acknowledged', async () => {
-      const before = await storeWith(3);
-      const damaged = Buffer.from(before);
-      const lastRecord = HEADER_SIZE + recordSize(0) + 2 * recordSize(1);
-      damaged[lastRecord + 20] = damaged[lastRecord + 20]! ^ 0xff;
-      await writeFile(journalPath(), damaged);
-      await expect(openStore({ journalCapacity: SMALL })).rejects.toThrow(/shows 3/);
-      expect((await readFile(journalPath())).equals(damaged)).toBe(true);
-    });
-
-    const damages: [string, (b: Buffer) => Buffer][] = [
-      ['a bit flip in the header', (b) => flip(b, 13)],
-      ['a bit flip in the snapshot', (b) => flip(b, HEADER_SIZE + 14)],
-      ['a bit flip in a middle record', (b) => flip(b, HEADER_SIZE + recordSize(0) + 14)],
-      ['truncation', (b) => b.subarray(0, b.length - 100)],
-      ['truncation to the header', (b) => b.subarray(0, 20)],
-      ['extension', (b) => Buffer.concat([b, Buffer.from('extra')])],
-      ['an unknown format version', (b) => withHeaderField(b, 8, 2)],
-      ['garbage', () => Buffer.from('this is not a journal at all, just some text that got here')],
-      ['an empty file', () => Buffer.alloc(0)],
-      ['data after the end of the records', (b) => flip(b, SMALL - 10)],
-    ];
-
-    it.each(damages)(
-      'refuses %s, naming the file, and leaves the journal byte for byte',
-      async (_, damage) => {
-        const damaged = damage(await storeWith(3));
-        await writeFile(journalPath(), damaged);
-        const error = await openStore({ journalCapacity: SMALL }).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(StoreCorruptError);
-        expect((error as Error).message).toContain(journalPath());
-        expect((await readFile(journalPath())).equals(damaged)).toBe(true);
-        expect(await view()).toBe('3\n');
-      },
-    );
-
-    it('refuses a directory where the journal should be', async () => {
-      await mkdir(journalPath());
-      await expect(openStore()).rejects.toThrow(/is a directory/);
-    });
-  });
-
-  describe('the directory lock', () => {
-    it('refuses a second store on the same directory until the first closes', async () => {
-      const first = await openStore();
-      await expect(openStore()).rejects.toBeInstanceOf(DataDirInUseError);
-      await expect(openStore()).rejects.toThrow(/in use by another process/);
-      await closeStore(first);
-      await expect(openStore()).resolves.toBeInstanceOf(VisitStore);
-    });
-
-    it('is held across processes and released at once when the holder is killed', async () => {
-      await openStore().then(closeStore);
-      const lockModule = createRequire(import.meta.url).resolve('fs-native-extensions');
-      const holder = spawn(
-        process.execPath,
-        [
-          '-e',
-          `const fs=require('fs');const fd=fs.openSync(process.argv[1],'a+');` +
-            `if(!require(${JSON.stringify(lockModule)}).tryLock(fd))process.exit(3);console.log('locked');setInterval(()=>{},1e3)`,
-          join(dir, 'visits.lock'),
-        ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      try {
-        await new Promise<void>((resolve, reject) => {
-          holder.stdout.once('data', () => resolve());
-          holder.once('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
-        });
-        await expect(openStore()).rejects.toBeInstanceOf(DataDirInUseError);
-        const exited = new Promise((resolve) => holder.once('exit', resolve));
-        holder.kill('SIGKILL');
-        await exited;
-        await expect(openStore()).resolves.toBeInstanceOf(VisitStore);
-      } finally {
-        holder.kill('SIGKILL');
-      }
-    });
-  });
-
   describe('failures', () => {
-    /** Real I/O that fails with `code` on the chosen call once `failing` is set. */
-    function faultyIo(
-      on: 'write' | 'datasync',
-      code: string,
-      match: (data?: Buffer) => boolean = () => true,
-    ) {
-      const io = {
-        failing: false,
-        async write(...args: Parameters<StoreIo['write']>) {
-          if (io.failing && on === 'write' && match(args[1]))
-            throw Object.assign(new Error(code), { code });
-          return nodeIo.write(...args);
-        },
-        async datasync(...args: Parameters<StoreIo['datasync']>) {
-          if (io.failing && on === 'datasync') throw Object.assign(new Error(code), { code });
-          return nodeIo.datasync(...args);
-        },
-      };
-      return io;
-    }
-
     it('stops for good after a failed fsync: nothing acknowledged, restart gives the last acknowledged count', async () => {
       const io = faultyIo('datasync', 'EIO');
       const onFatal = vi.fn();
@@ -304,15 +114,8 @@ describe('VisitStore', () => {
     it('answers a full disk during compaction with errors, then resumes when space returns', async () => {
       const io = faultyIo('write', 'ENOSPC', (data) => data?.length === SMALL);
       const sut = await openStore({ io, journalCapacity: SMALL });
-      let acknowledged = 0;
       io.failing = true;
-      let failure: unknown;
-      for (let i = 0; i < 200 && failure === undefined; i++) {
-        await sut.record().then(
-          () => void acknowledged++,
-          (e: unknown) => void (failure = e),
-        );
-      }
+      const { acknowledged, refusal: failure } = await recordUntilRefused(sut, 200);
       expect(failure).toBeInstanceOf(StoreWriteError);
       expect((failure as StoreWriteError).fatal).toBe(false);
       expect((failure as Error).message).toMatch(/no space left/);
@@ -321,7 +124,7 @@ describe('VisitStore', () => {
         reason: expect.stringMatching(/no space/),
       });
       expect(sut.count).toBe(acknowledged);
-      await expect(readFile(join(dir, 'visits.journal.tmp'))).rejects.toThrow();
+      await expect(readFile(join(dir(), 'visits.journal.tmp'))).rejects.toThrow();
 
       io.failing = false;
       expect(await sut.record()).toBe(acknowledged + 1);
@@ -337,13 +140,7 @@ describe('VisitStore', () => {
       const logger = spyLogger();
       const sut = await openStore({ io, journalCapacity: SMALL, retryIntervalMs: 10, logger });
       io.failing = true;
-      let acknowledged = 0;
-      let failed = false;
-      while (!failed)
-        await sut.record().then(
-          () => void acknowledged++,
-          () => void (failed = true),
-        );
+      const { acknowledged } = await recordUntilRefused(sut);
       expect(sut.status).toBe('degraded');
 
       io.failing = false;
@@ -362,12 +159,7 @@ describe('VisitStore', () => {
       const io = faultyIo('write', 'ENOSPC', (data) => data?.length === SMALL);
       const sut = await openStore({ io, journalCapacity: SMALL, retryIntervalMs: 5 });
       io.failing = true;
-      let failed = false;
-      while (!failed)
-        await sut.record().then(
-          () => undefined,
-          () => void (failed = true),
-        );
+      await recordUntilRefused(sut);
       const writes = vi.spyOn(io, 'write');
       await vi.waitFor(() => expect(writes.mock.calls.length).toBeGreaterThan(3), {
         timeout: 2_000,
@@ -384,7 +176,7 @@ describe('VisitStore', () => {
     });
 
     it('refuses to pass 2^53-1 with a clear error', async () => {
-      await writeFile(join(dir, VIEW_FILE), `${Number.MAX_SAFE_INTEGER - 1}\n`);
+      await writeFile(join(dir(), VIEW_FILE), `${Number.MAX_SAFE_INTEGER - 1}\n`);
       const sut = await openStore();
       expect(await sut.record()).toBe(Number.MAX_SAFE_INTEGER);
       await expect(sut.record()).rejects.toBeInstanceOf(CountLimitError);
@@ -395,7 +187,7 @@ describe('VisitStore', () => {
     // Found by test/faults/large-counts.faults-spec.ts: a batch that would cross the bound was
     // refused whole, so visits got 507 while the count was still below 2^53-1.
     it('records the concurrent visits that still fit below 2^53-1 and refuses only the rest', async () => {
-      await writeFile(join(dir, VIEW_FILE), `${Number.MAX_SAFE_INTEGER - 3}\n`);
+      await writeFile(join(dir(), VIEW_FILE), `${Number.MAX_SAFE_INTEGER - 3}\n`);
       const sut = await openStore();
       const results = await Promise.allSettled(Array.from({ length: 10 }, () => sut.record()));
       const counts = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -413,34 +205,87 @@ describe('VisitStore', () => {
       await closeStore(sut);
       expect((await openStore()).count).toBe(Number.MAX_SAFE_INTEGER);
     });
+  });
 
-    it.skipIf(process.getuid?.() === 0)('explains an unwritable data directory', async () => {
-      await chmod(dir, 0o500);
-      try {
-        await expect(openStore()).rejects.toThrow(/permission denied.*chown/);
-      } finally {
-        await chmod(dir, 0o700);
-      }
+  describe('closing', () => {
+    // Issue 11's first race: a non-fatal failure while close() flushed the last visits turned
+    // `closing` back into `degraded`, re-armed the retry close() had just cleared, and let the
+    // store take new visits while it was shutting down.
+    it('stays closing when the last batch close() flushes cannot get a new journal', async () => {
+      const io = faultyIo('write', 'ENOSPC', (data) => data?.length === SMALL);
+      const logger = spyLogger();
+      const sut = await openStore({ io, journalCapacity: SMALL, retryIntervalMs: 1, logger });
+      // Fill the journal: the next visit needs a new one (a compaction).
+      const roomFor = (SMALL - HEADER_SIZE - recordSize(0)) / recordSize(1);
+      for (let i = 0; i < Math.floor(roomFor); i++) await sut.record();
+      io.failing = true;
+
+      const last = sut.record();
+      const closing = sut.close();
+      // The failed visit is answered while close() is still under way: look at the store then.
+      const seen = await last.then(
+        () => expect.fail('the visit that needed a new journal was acknowledged'),
+        (error: unknown) => ({
+          error,
+          status: sut.status,
+          late: sut.record().catch((e: unknown) => e),
+        }),
+      );
+      await closing;
+
+      expect(seen.error).toBeInstanceOf(StoreWriteError);
+      expect(seen.status).toBe('closing');
+      expect(await seen.late).toBeInstanceOf(StoreClosedError);
+      expect(sut.health()).toEqual({ status: 'closed' });
+      expect(logger.info).not.toHaveBeenCalledWith(
+        expect.anything(),
+        'visits are being written again',
+      );
+      expect((await openStore({ journalCapacity: SMALL })).count).toBe(Math.floor(roomFor));
     });
 
-    it('explains a data directory that is a file', async () => {
-      const file = join(dir, 'file');
-      await writeFile(file, 'x');
-      const error = await openStore({ dir: file }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(DataDirError);
-      expect((error as Error).message).toMatch(/not a directory/);
+    // Issue 11's second race: a retry that was writing the new journal when close() began set
+    // the store back to `open` in the middle of its shutdown.
+    it('stays closing when a retry in flight at close() writes the new journal', async () => {
+      const io = faultyIo('write', 'ENOSPC', (data) => data?.length === SMALL);
+      const statuses: string[] = [];
+      const logger = spyLogger();
+      logger.info.mockImplementation(() => void statuses.push(sut.status));
+      const sut = await openStore({ io, journalCapacity: SMALL, retryIntervalMs: 1, logger });
+      io.failing = true;
+      const { acknowledged } = await recordUntilRefused(sut);
+      expect(sut.status).toBe('degraded');
+
+      // Hold the retry's new journal in its write until close() has begun.
+      let entered!: () => void;
+      const retrying = new Promise<void>((resolve) => (entered = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const write = io.write;
+      io.write = async (...args) => {
+        if (args[1].length === SMALL) {
+          entered();
+          await released;
+        }
+        return write(...args);
+      };
+      io.failing = false;
+      await retrying;
+
+      const closing = sut.close();
+      expect(sut.status).toBe('closing');
+      const late = sut.record().catch((e: unknown) => e);
+      release();
+      await closing;
+
+      expect(await late).toBeInstanceOf(StoreClosedError);
+      expect(statuses).not.toContain('open');
+      expect(logger.info).not.toHaveBeenCalledWith(
+        expect.anything(),
+        'visits are being written again',
+      );
+      expect(sut.status).toBe('closed');
+      expect((await openStore({ journalCapacity: SMALL })).count).toBe(acknowledged);
     });
   });
 });
-
-function flip(buf: Buffer, at: number): Buffer {
-  const copy = Buffer.from(buf);
-  copy[at] = copy[at]! ^ 0x10;
-  return copy;
-}
-
-function withHeaderField(buf: Buffer, at: number, value: number): Buffer {
-  const copy = Buffer.from(buf);
-  copy.writeUInt32LE(value, at);
-  return copy;
-}

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { VisitStore } from '../store/visit-store.js';
-import { VisitStoreCloser, visitStoreProvider } from './visit-store.provider.js';
+import { StoreModule } from '../store/store.module.js';
 import { VisitsController } from './visits.controller.js';
 import { VisitsService } from './visits.service.js';
 
 @Module({
+  imports: [StoreModule],
   controllers: [VisitsController],
-  providers: [visitStoreProvider, VisitStoreCloser, VisitsService],
-  exports: [VisitStore],
+  providers: [VisitsService],
 })
 export class VisitsModule {}

@@ -10,7 +10,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { LifecycleService } from '../lifecycle/lifecycle.service.js';
 import { LOGGER } from '../logging/logging.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { VisitStore } from '../store/visit-store.js';
+import { VisitStore } from './visit-store.js';
 
 /** Nest's handle on the framework-free store: opened before the app listens. */
 export const visitStoreProvider: FactoryProvider<Promise<VisitStore>> = {

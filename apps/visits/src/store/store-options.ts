@@ -1,0 +1,72 @@
+import { HEADER_SIZE, recordSize } from './journal.js';
+import { nodeIo, type StoreIo } from './journal-file.js';
+import type { StoreWriteError } from './store.errors.js';
+
+/** The plain count, for people and the seed apps' readers; the journal is the durable copy. */
+export const VIEW_FILE = 'visits';
+/** Held (an OFD lock) while a store has the directory open. */
+export const LOCK_FILE = 'visits.lock';
+
+/** The 1 MiB default holds thousands of batches between compactions and reads in about a millisecond. */
+export const DEFAULT_JOURNAL_CAPACITY = 1024 * 1024;
+export const MAX_RECENT = 1000;
+
+/** pino's logger fits this shape. */
+export interface StoreLogger {
+  info(data: object, msg: string): void;
+  warn(data: object, msg: string): void;
+  error(data: object, msg: string): void;
+}
+
+export interface VisitStoreOptions {
+  /** The data directory; created when missing. */
+  readonly dir: string;
+  /** How many recent visit timestamps to keep (1 to 1000). @default 100 */
+  readonly recentLimit?: number;
+  /** Size of the preallocated journal in bytes. @default 1 MiB */
+  readonly journalCapacity?: number;
+  readonly clock?: () => number;
+  readonly logger?: StoreLogger;
+  readonly io?: StoreIo;
+  /** Called after each committed batch: how many visits, and how long its write+sync took. */
+  readonly onCommit?: (visits: number, syncSeconds: number) => void;
+  /** Called once when a failed write or sync stops the store for good. */
+  readonly onFatal?: (error: StoreWriteError) => void;
+  /**
+   * While degraded (a new journal could not be written, e.g. the volume is full), how often the
+   * store tries again by itself. @default 1000
+   */
+  readonly retryIntervalMs?: number;
+}
+
+export type ResolvedOptions = Required<Omit<VisitStoreOptions, 'onCommit' | 'onFatal'>> &
+  Pick<VisitStoreOptions, 'onCommit' | 'onFatal'>;
+
+const noopLogger: StoreLogger = { info() {}, warn() {}, error() {} };
+
+/** Fills in the defaults and checks the limits; a wrong value is a programming error (RangeError). */
+export function resolveOptions(options: VisitStoreOptions): ResolvedOptions {
+  const opts: ResolvedOptions = {
+    recentLimit: 100,
+    journalCapacity: DEFAULT_JOURNAL_CAPACITY,
+    clock: Date.now,
+    logger: noopLogger,
+    io: nodeIo,
+    retryIntervalMs: 1000,
+    ...options,
+  };
+  if (
+    !Number.isInteger(opts.recentLimit) ||
+    opts.recentLimit < 1 ||
+    opts.recentLimit > MAX_RECENT
+  ) {
+    throw new RangeError(`recentLimit must be an integer from 1 to ${MAX_RECENT}`);
+  }
+  const minCapacity = HEADER_SIZE + 2 * recordSize(opts.recentLimit);
+  if (opts.journalCapacity < minCapacity || opts.journalCapacity > 0xffffffff) {
+    throw new RangeError(
+      `journalCapacity must be at least ${minCapacity} bytes for ${opts.recentLimit} recent visits`,
+    );
+  }
+  return opts;
+}
