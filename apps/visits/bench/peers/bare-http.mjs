@@ -1,4 +1,5 @@
-// The platform's ceiling: node:http answering a constant, no framework, no disk.
+// A picture, not a peer: node:http answering a constant, no framework, no disk (the platform's
+// ceiling for a request at all).
 import { createServer } from 'node:http';
 
 const body = JSON.stringify({ pod: 'bare', count: 0 });
@@ -9,4 +10,4 @@ createServer((req, res) => {
     'content-length': Buffer.byteLength(body),
   });
   res.end(body);
-}).listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+}).listen(Number(process.env.PORT ?? 3000), process.env.HOST ?? '127.0.0.1');

@@ -1,6 +1,6 @@
-// The seed-style peer: read the count file, add one, write it back. No lock, no fsync, so
-// concurrent requests overwrite each other's updates. Kept naive on purpose: it is what we compare
-// against, not something to copy.
+// A picture of the seeds, not a peer: read the count file, add one, write it back. No lock, no
+// fsync, so concurrent requests overwrite each other's updates. Neither durable nor exact, so no
+// target compares with it; kept naive on purpose, to show what the seeds did, not to copy.
 import { createServer } from 'node:http';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,4 +19,4 @@ createServer(async (req, res) => {
   const body = JSON.stringify({ pod: 'naive', count });
   res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
   res.end(body);
-}).listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+}).listen(Number(process.env.PORT ?? 3000), process.env.HOST ?? '127.0.0.1');

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { request, summaryOf, visit } from './support/http.js';
-import { Load } from './support/load.js';
-import { preload, ServiceProcess } from './support/service.js';
+import { request, summaryOf, visit } from '../harness/http.js';
+import { VisitLoad } from '../harness/load.js';
+import { ServiceProcess } from '../harness/service-process.js';
+import { preload } from './support/preloads.js';
 import { faultWorkDir } from './support/suite.js';
 
 const HOUR = 3_600_000;
@@ -38,7 +39,7 @@ describe('wall-clock jumps (Date.now shifted by a preload on SIGUSR2)', () => {
         { timeout: 10_000, interval: 10 },
       );
       figures.jumps++;
-      const load = new Load(service.url, 64);
+      const load = new VisitLoad(service.url, 64);
       await vi.waitFor(() => expect(load.acknowledged.length).toBeGreaterThan(300), {
         timeout: 20_000,
         interval: 5,
@@ -60,7 +61,7 @@ describe('wall-clock jumps (Date.now shifted by a preload on SIGUSR2)', () => {
     expect(before.recent.length).toBeGreaterThan(0);
 
     // Recovery does not look at the clock: after kill -9, with yet another offset, same state.
-    await service.kill9();
+    await service.kill();
     const restarted = await ServiceProcess.start(dataDir, {
       preload: [preload.clockJumps],
       env: { FAULT_CLOCK_OFFSET: String(-2 * DAY) },

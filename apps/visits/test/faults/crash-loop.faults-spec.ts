@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { countOf } from './support/http.js';
-import { fillJournal } from './support/journals.js';
-import { checkJournal, Ledger } from './support/ledger.js';
-import { Load } from './support/load.js';
+import { countOf } from '../harness/http.js';
+import { checkJournal, checkLastStart, fillJournal } from './support/journals.js';
+import { Ledger } from '../harness/ledger.js';
+import { VisitLoad } from '../harness/load.js';
 import { Random } from './support/random.js';
-import { assertBuilt, killAll, ServiceProcess } from './support/service.js';
+import { assertBuilt, killAll, ServiceProcess } from '../harness/service-process.js';
 import { LONG, SEED, report } from './support/settings.js';
 
 const CYCLES = LONG ? 1_000 : 200;
@@ -51,9 +51,9 @@ describe(`crash loop: kill -9 at a random moment under ${CLIENTS} clients`, () =
         if (random.chance(0.1)) {
           // Killed while the store opens, recovers and rewrites its files, with clients knocking.
           const service = await ServiceProcess.spawn(dataDir);
-          const load = new Load(service.url, CLIENTS);
+          const load = new VisitLoad(service.url, CLIENTS);
           await delay(random.int(0, 700)); // the random moment of the crash
-          await service.kill9();
+          await service.kill();
           await load.stop();
           ledger.add(load);
           killedWhileStarting++;
@@ -65,7 +65,7 @@ describe(`crash loop: kill -9 at a random moment under ${CLIENTS} clients`, () =
         ledger.check(count, where);
         expect(await readFile(join(dataDir, 'visits'), 'utf8'), where).toBe(`${count}\n`);
 
-        const load = new Load(service.url, CLIENTS);
+        const load = new VisitLoad(service.url, CLIENTS);
         // The random moment: after 0 to 2,000 acknowledged visits (as likely mid-batch as not).
         const target = random.int(0, 2_000);
         await vi.waitFor(
@@ -74,18 +74,13 @@ describe(`crash loop: kill -9 at a random moment under ${CLIENTS} clients`, () =
           },
           { timeout: 30_000, interval: 1 },
         );
-        const exit = await service.kill9();
+        const exit = await service.kill();
         expect(exit.signal, where).toBe('SIGKILL');
         await load.stop();
         ledger.add(load);
       }
 
-      await checkJournal(dataDir, ledger, 'after the last kill');
-      const last = await ServiceProcess.start(dataDir);
-      const count = await countOf(last.url);
-      ledger.check(count, 'after the last kill');
-      expect(ledger.duplicates, 'counts acknowledged twice').toEqual([]);
-      expect((await last.stop()).code).toBe(0);
+      const count = await checkLastStart(dataDir, ledger, 'after the last kill');
 
       report('crash loop', {
         cycles: CYCLES,

@@ -4,18 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { countOf, request, visit } from './support/http.js';
+import { countOf, request, visit } from '../harness/http.js';
 import { fillJournal } from './support/journals.js';
-import { Load } from './support/load.js';
+import { VisitLoad } from '../harness/load.js';
 import { Mounts, mountSkipReason } from './support/mounts.js';
 import {
   assertBuilt,
   killAll,
   runToExit,
   ServiceProcess,
-  STACK_FRAME,
   type Ended,
-} from './support/service.js';
+} from '../harness/service-process.js';
+import { STACK_FRAME } from '../harness/service.js';
 import { report } from './support/settings.js';
 
 const run = promisify(execFile);
@@ -112,7 +112,7 @@ describe('the data directory', () => {
         const volume = await mounts.ext4(32);
         const dataDir = join(volume.path, 'data');
         const service = await ServiceProcess.start(dataDir);
-        const load = new Load(service.url, 64);
+        const load = new VisitLoad(service.url, 64);
         await vi.waitFor(() => expect(load.acknowledged.length).toBeGreaterThan(500), {
           timeout: 30_000,
           interval: 5,
@@ -162,7 +162,7 @@ describe('the data directory', () => {
         const service = await ServiceProcess.start(dataDir);
         await run('chattr', ['+i', dataDir]);
         try {
-          const load = new Load(service.url, 64);
+          const load = new VisitLoad(service.url, 64);
           // (A small batch whose record still fits in the old journal succeeds, so the store
           // may flip between degraded and open while the clients keep coming.)
           await vi.waitFor(

@@ -2,11 +2,12 @@ import { mkdir, open, readdir, readFile, unlink, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { scanJournal } from '../../src/store/journal.js';
-import { countOf, request, visit } from './support/http.js';
+import { countOf, request, visit } from '../harness/http.js';
 import { fillJournal } from './support/journals.js';
-import { Load } from './support/load.js';
+import { VisitLoad } from '../harness/load.js';
 import { Mounts, mountSkipReason } from './support/mounts.js';
-import { assertBuilt, killAll, runToExit, ServiceProcess, STACK_FRAME } from './support/service.js';
+import { assertBuilt, killAll, runToExit, ServiceProcess } from '../harness/service-process.js';
+import { STACK_FRAME } from '../harness/service.js';
 import { report } from './support/settings.js';
 
 const skip = await mountSkipReason();
@@ -70,7 +71,7 @@ describe.skipIf(skip !== undefined)(
       expect(full.status).toBe(503);
       expect(full.body).toMatch(/the data volume is nearly full/);
 
-      const load = new Load(service.url, 64);
+      const load = new VisitLoad(service.url, 64);
       // While the clients keep coming, readiness reports why visits fail. (A small batch whose
       // record still fits in the old journal succeeds, so the store may flip back and forth.)
       await vi.waitFor(

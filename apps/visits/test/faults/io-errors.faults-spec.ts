@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countOf } from './support/http.js';
-import { Load } from './support/load.js';
+import { countOf } from '../harness/http.js';
+import { VisitLoad } from '../harness/load.js';
 import { Random } from './support/random.js';
-import { preload, ServiceProcess, STACK_FRAME } from './support/service.js';
+import { ServiceProcess } from '../harness/service-process.js';
+import { STACK_FRAME } from '../harness/service.js';
+import { preload } from './support/preloads.js';
 import { faultWorkDir } from './support/suite.js';
 import { SEED } from './support/settings.js';
 
@@ -31,7 +33,7 @@ describe('I/O errors on the journal under load (injected by a preload, no seam i
         preload: [preload.ioFaults],
         env: { FAULT_IO_OP: op, FAULT_IO_AFTER: String(after), FAULT_IO_CODE: code },
       });
-      const load = new Load(service.url, CLIENTS);
+      const load = new VisitLoad(service.url, CLIENTS);
       const exit = await service.exited;
       await load.stop();
 

@@ -9,8 +9,9 @@ import {
   recordSize,
   scanJournal,
 } from '../../src/store/journal.js';
-import { countOf, visit } from './support/http.js';
-import { runToExit, ServiceProcess, STACK_FRAME, type Ended } from './support/service.js';
+import { countOf, visit } from '../harness/http.js';
+import { runToExit, ServiceProcess, type Ended } from '../harness/service-process.js';
+import { STACK_FRAME } from '../harness/service.js';
 import { faultWorkDir } from './support/suite.js';
 
 const VISITS = 3;

@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countOf, request, visit } from './support/http.js';
-import { runToExit, ServiceProcess } from './support/service.js';
+import { countOf, request, visit } from '../harness/http.js';
+import { runToExit, ServiceProcess } from '../harness/service-process.js';
 import { faultWorkDir } from './support/suite.js';
 
 const MAX = Number.MAX_SAFE_INTEGER; // 2^53 - 1 = 9007199254740991

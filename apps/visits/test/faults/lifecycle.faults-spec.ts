@@ -1,9 +1,10 @@
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { countOf, request } from './support/http.js';
-import { Load } from './support/load.js';
-import { runToExit, ServiceProcess, STACK_FRAME } from './support/service.js';
+import { countOf, request } from '../harness/http.js';
+import { VisitLoad } from '../harness/load.js';
+import { runToExit, ServiceProcess } from '../harness/service-process.js';
+import { STACK_FRAME } from '../harness/service.js';
 import { faultWorkDir } from './support/suite.js';
 
 const CLIENTS = 64;
@@ -71,7 +72,7 @@ describe('process lifecycle under load', () => {
   it('refuses a second instance on the same directory at once; after kill -9 of the first a new one starts at once', async () => {
     const dataDir = join(workDir(), 'second');
     const first = await ServiceProcess.start(dataDir);
-    const load = new Load(first.url, CLIENTS);
+    const load = new VisitLoad(first.url, CLIENTS);
     await vi.waitFor(() => expect(load.acknowledged.length).toBeGreaterThan(200), {
       timeout: 20_000,
       interval: 5,
@@ -95,7 +96,7 @@ describe('process lifecycle under load', () => {
     });
     expect(load.failures.size, JSON.stringify([...load.failures])).toBe(0);
 
-    await first.kill9();
+    await first.kill();
     const started = Date.now();
     const third = await ServiceProcess.start(dataDir);
     const startMs = Date.now() - started;
@@ -111,7 +112,7 @@ describe('process lifecycle under load', () => {
   it('on SIGTERM under load: readiness 503 at once, every 2xx visit on disk, exit 0 within the grace period', async () => {
     const dataDir = join(workDir(), 'sigterm');
     const service = await ServiceProcess.start(dataDir);
-    const load = new Load(service.url, CLIENTS);
+    const load = new VisitLoad(service.url, CLIENTS);
     const readiness = probeReadiness(service.url);
     await vi.waitFor(() => expect(load.acknowledged.length).toBeGreaterThan(1_000), {
       timeout: 20_000,

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { countOf } from './support/http.js';
-import { fillJournal } from './support/journals.js';
-import { checkJournal, Ledger } from './support/ledger.js';
-import { Load } from './support/load.js';
+import { countOf } from '../harness/http.js';
+import { checkJournal, checkLastStart, fillJournal } from './support/journals.js';
+import { Ledger } from '../harness/ledger.js';
+import { VisitLoad } from '../harness/load.js';
 import { removeLog, simulatePowerLoss } from './support/power-loss.js';
 import { Random } from './support/random.js';
-import { assertBuilt, killAll, preload, ServiceProcess } from './support/service.js';
+import { assertBuilt, killAll, ServiceProcess } from '../harness/service-process.js';
+import { preload } from './support/preloads.js';
 import { LONG, SEED, report } from './support/settings.js';
 
 const CYCLES = LONG ? 300 : 40;
@@ -61,17 +62,17 @@ describe('simulated power loss: kill -9, then undo what was never synced', () =>
 
         const log = join(workDir, `power-${cycle}.log`);
         const options = { preload: [preload.powerLoss], env: { FAULT_POWER_LOG: log } };
-        let load: Load;
+        let load: VisitLoad;
         if (random.chance(0.1)) {
           // The power goes while the store opens and recovers.
           const service = await ServiceProcess.spawn(dataDir, options);
-          load = new Load(service.url, CLIENTS);
+          load = new VisitLoad(service.url, CLIENTS);
           await delay(random.int(0, 700)); // the random moment of the power cut
-          await service.kill9();
+          await service.kill();
         } else {
           const service = await ServiceProcess.start(dataDir, options);
           ledger.check(await countOf(service.url), where);
-          load = new Load(service.url, CLIENTS);
+          load = new VisitLoad(service.url, CLIENTS);
           const target = random.int(0, 1_500);
           await vi.waitFor(
             () => {
@@ -81,7 +82,7 @@ describe('simulated power loss: kill -9, then undo what was never synced', () =>
             },
             { timeout: 30_000, interval: 1 },
           );
-          await service.kill9();
+          await service.kill();
         }
         await load.stop();
         ledger.add(load);
@@ -94,12 +95,7 @@ describe('simulated power loss: kill -9, then undo what was never synced', () =>
         removeLog(log);
       }
 
-      await checkJournal(dataDir, ledger, 'after the last power cut');
-      const last = await ServiceProcess.start(dataDir);
-      const count = await countOf(last.url);
-      ledger.check(count, 'after the last power cut');
-      expect(ledger.duplicates, 'counts acknowledged twice').toEqual([]);
-      expect((await last.stop()).code).toBe(0);
+      const count = await checkLastStart(dataDir, ledger, 'after the last power cut');
       // The simulation did cut something: unsynced changes were lost or torn.
       expect(totals.lost + totals.torn).toBeGreaterThan(0);
 

@@ -1,14 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
-import { GenericContainer, getContainerRuntimeClient, ImageName } from 'testcontainers';
+import { getContainerRuntimeClient } from 'testcontainers';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import type { TestProject } from 'vitest/node';
+import { isCi } from '../harness/ci.js';
+import { buildServiceImage, chooseNodeImage } from '../harness/image.js';
+import { REPO_ROOT } from '../harness/paths.js';
 import { type IntegrationEnvironment, NO_ENGINE_HINT, RUN_LABEL } from './support/environment.js';
 
-const repoRoot = resolve(import.meta.dirname, '../../../..');
-const OFFICIAL_NODE_IMAGE = 'node:24-bookworm-slim';
-const STAND_IN_NODE_IMAGE = 'stateful-visits/node:24-bookworm-slim';
 const ENGINE_TIMEOUT_MS = 15_000;
 
 /**
@@ -37,12 +36,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const nextVersion = `0.0.0-it.${runId}.next`;
 
   const started = Date.now();
-  await buildImage(image, {
+  await buildServiceImage(image, {
     NODE_IMAGE: nodeImage,
     VERSION: `0.0.0-it.${runId}`,
     REVISION: revision,
   });
-  await buildImage(nextImage, { NODE_IMAGE: nodeImage, VERSION: nextVersion, REVISION: revision });
+  await buildServiceImage(nextImage, {
+    NODE_IMAGE: nodeImage,
+    VERSION: nextVersion,
+    REVISION: revision,
+  });
   console.info(
     `[integration] built ${image} and ${nextImage} from ${nodeImage} in ${Math.round((Date.now() - started) / 1000)}s`,
   );
@@ -91,50 +94,11 @@ async function reachEngine(): Promise<ContainerRuntimeClient | string> {
   }
 }
 
-function isCi(): boolean {
-  const ci = process.env['CI'];
-  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
-}
-
-/** NODE_IMAGE if set; else the official image when present; else the local stand-in, built if missing. */
-async function chooseNodeImage(client: ContainerRuntimeClient): Promise<string> {
-  const requested = process.env['NODE_IMAGE'];
-  if (requested) return requested;
-  if (await client.image.exists(ImageName.fromString(OFFICIAL_NODE_IMAGE)))
-    return OFFICIAL_NODE_IMAGE;
-  if (!(await client.image.exists(ImageName.fromString(STAND_IN_NODE_IMAGE)))) {
-    console.info(
-      `[integration] ${OFFICIAL_NODE_IMAGE} is not present; building ${STAND_IN_NODE_IMAGE}`,
-    );
-    execFileSync('bash', [resolve(repoRoot, 'docker/build-base-image.sh')], {
-      cwd: repoRoot,
-      stdio: 'inherit',
-    });
-  }
-  return STAND_IN_NODE_IMAGE;
-}
-
 function gitRevision(): string {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
   } catch {
     return 'unknown';
-  }
-}
-
-async function buildImage(tag: string, buildArgs: Record<string, string>): Promise<void> {
-  try {
-    await GenericContainer.fromDockerfile(repoRoot, 'docker/Dockerfile')
-      .withBuildArgs(buildArgs)
-      .build(tag, { deleteOnExit: false });
-  } catch (error) {
-    // Testcontainers does not surface the builder's output; say how to see it.
-    throw new Error(
-      `building ${tag} from docker/Dockerfile failed (${String(error)}). ` +
-        `See the build output with: docker build -f docker/Dockerfile --build-arg NODE_IMAGE=${buildArgs['NODE_IMAGE']} . ` +
-        '(from the repository root), or rerun with DEBUG=testcontainers:build',
-      { cause: error },
-    );
   }
 }
 

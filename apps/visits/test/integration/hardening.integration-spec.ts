@@ -1,23 +1,19 @@
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import {
-  DockerFixture,
-  type Exited,
-  isErrorLine,
-  logLines,
-  logSummary,
-  SERVICE_UID,
-} from './support/docker.js';
+import { expect, it, vi } from 'vitest';
+import { recordVisit, recordVisits, countOf, request } from '../harness/http.js';
+import { isErrorLine, logLines, logSummary } from '../harness/service.js';
+import { type Exited, SERVICE_UID } from './support/replica.js';
 import { describeWithDocker } from './support/suite.js';
 
+// Stricter than the harness's STACK_FRAME: a refused start logs no stack, not even inside a JSON line.
 const STACK_FRAME = /(^|\\n|\n)\s+at \S/;
 
 /** A refused start: exit 1 once, with one log line that explains, and no stack trace. */
 function expectCleanRefusal(exited: Exited, message: RegExp): void {
   const context = `logs:\n${logSummary(exited.logs)}`;
-  expect(exited.exitCode, context).toBe(1);
+  expect(exited.code, context).toBe(1);
   expect(exited.restartCount, context).toBe(0);
   expect(exited.logs, context).not.toMatch(STACK_FRAME);
   const errors = logLines(exited.logs).filter(isErrorLine);
@@ -28,21 +24,11 @@ function expectCleanRefusal(exited: Exited, message: RegExp): void {
 // Every replica in this suite runs the way a restricted pod does (read-only root filesystem, all
 // capabilities dropped, no-new-privileges, /tmp as tmpfs); these cases check that it really is
 // so, and what happens when the volume is not usable.
-describeWithDocker('hardened runtime', 120_000, (environment) => {
-  let fixture: DockerFixture;
-
-  beforeAll(async () => {
-    fixture = await DockerFixture.create(environment.runId, environment.image);
-  });
-
-  afterAll(async () => {
-    await fixture?.dispose();
-  });
-
+describeWithDocker('hardened runtime', 120_000, (_, fixture) => {
   it('serves as uid 10001 with a read-only root, no capabilities and no-new-privileges', async () => {
-    const sut = await fixture.startReplica({
+    const sut = await fixture().startReplica({
       name: 'visits-0',
-      data: await fixture.createVolume(),
+      data: await fixture().createVolume(),
     });
 
     const { HostConfig: hostConfig, Config: config } = await sut.inspect();
@@ -70,7 +56,7 @@ describeWithDocker('hardened runtime', 120_000, (environment) => {
     expect(write.exitCode).not.toBe(0);
     expect(write.stderr).toMatch(/Read-only file system/);
 
-    expect(await sut.recordVisit()).toBe(1);
+    expect(await recordVisit(sut.url)).toBe(1);
     await vi.waitFor(async () => expect(await sut.countFile()).toBe('1\n'));
   });
 
@@ -78,7 +64,7 @@ describeWithDocker('hardened runtime', 120_000, (environment) => {
     const directory = await mkdtemp(join(tmpdir(), 'visits-root-owned-'));
     try {
       await chmod(directory, 0o755); // owned by the test's user (root in CI); not writable by 10001
-      const exited = await fixture.runUntilExit({ name: 'visits-ro', data: directory });
+      const exited = await fixture().runToExit({ name: 'visits-ro', data: directory });
       expectCleanRefusal(exited, /\/data/);
       expect(await readdir(directory)).toEqual([]);
     } finally {
@@ -87,16 +73,16 @@ describeWithDocker('hardened runtime', 120_000, (environment) => {
   });
 
   it('a second container on a volume in use refuses to start; the first keeps serving', async () => {
-    const volume = await fixture.createVolume();
-    const first = await fixture.startReplica({ name: 'visits-1', data: volume });
-    await first.recordVisits(3);
+    const volume = await fixture().createVolume();
+    const first = await fixture().startReplica({ name: 'visits-1', data: volume });
+    await recordVisits(first.url, 3);
 
-    const second = await fixture.runUntilExit({ name: 'visits-1', data: volume });
+    const second = await fixture().runToExit({ name: 'visits-1', data: volume });
     expectCleanRefusal(second, /in use by another process/);
 
-    expect((await first.fetch('/health/ready')).status).toBe(200);
-    expect(await first.count()).toBe(3);
-    expect(await first.recordVisit()).toBe(4);
+    expect((await request(`${first.url}/health/ready`)).status).toBe(200);
+    expect(await countOf(first.url)).toBe(3);
+    expect(await recordVisit(first.url)).toBe(4);
     await vi.waitFor(async () => expect(await first.countFile()).toBe('4\n'));
   });
 });

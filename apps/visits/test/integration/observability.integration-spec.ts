@@ -1,30 +1,21 @@
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { DockerFixture, type Replica } from './support/docker.js';
+import { expect, it, vi } from 'vitest';
+import { countOf, recordVisits, request } from '../harness/http.js';
+import type { Service } from '../harness/service.js';
 import { type MetricFamily, parsePrometheusText, sampleValue } from './support/prometheus-text.js';
 import { describeWithDocker } from './support/suite.js';
 
-async function scrape(sut: Replica): Promise<Map<string, MetricFamily>> {
-  const response = await sut.fetch('/metrics');
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
-  return parsePrometheusText(await response.text());
+async function scrape(sut: Service): Promise<Map<string, MetricFamily>> {
+  const reply = await request(`${sut.url}/metrics`);
+  expect(reply.status).toBe(200);
+  expect(reply.headers['content-type']).toMatch(/^text\/plain/);
+  return parsePrometheusText(reply.text);
 }
 
-describeWithDocker('health and metrics', 150_000, (environment) => {
-  let fixture: DockerFixture;
-
-  beforeAll(async () => {
-    fixture = await DockerFixture.create(environment.runId, environment.image);
-  });
-
-  afterAll(async () => {
-    await fixture?.dispose();
-  });
-
+describeWithDocker('health and metrics', 150_000, (_, fixture) => {
   it("the image's HEALTHCHECK reports healthy", async () => {
-    const sut = await fixture.startReplica({
+    const sut = await fixture().startReplica({
       name: 'visits-0',
-      data: await fixture.createVolume(),
+      data: await fixture().createVolume(),
     });
     const { Config: config } = await sut.inspect();
     expect(config.Healthcheck?.Test).toEqual(['CMD', 'node', '/app/healthcheck.mjs']);
@@ -39,9 +30,9 @@ describeWithDocker('health and metrics', 150_000, (environment) => {
   });
 
   it('/metrics is valid Prometheus text whose visit figures match the counts', async () => {
-    const volume = await fixture.createVolume();
-    const first = await fixture.startReplica({ name: 'visits-1', data: volume });
-    await first.recordVisits(7);
+    const volume = await fixture().createVolume();
+    const first = await fixture().startReplica({ name: 'visits-1', data: volume });
+    await recordVisits(first.url, 7);
 
     const metrics = await scrape(first);
     expect(metrics.get('visits_recorded_total')?.type).toBe('counter');
@@ -63,11 +54,11 @@ describeWithDocker('health and metrics', 150_000, (environment) => {
 
     // After a restart on the same volume: the store's count carries over, this process's counter does not.
     await first.remove();
-    const second = await fixture.startReplica({ name: 'visits-1', data: volume });
-    await second.recordVisits(2);
+    const second = await fixture().startReplica({ name: 'visits-1', data: volume });
+    await recordVisits(second.url, 2);
     const after = await scrape(second);
     expect(sampleValue(after, 'visits_store_count')).toBe(9);
     expect(sampleValue(after, 'visits_recorded_total')).toBe(2);
-    expect(await second.count()).toBe(9);
+    expect(await countOf(second.url)).toBe(9);
   });
 });

@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { DockerFixture, logSummary, type Replica, SERVICE_PORT } from './support/docker.js';
+import { expect, it, vi } from 'vitest';
+import { countOf, recordVisit, recordVisits, summaryOf } from '../harness/http.js';
+import { logSummary } from '../harness/service.js';
+import { type Replica, SERVICE_PORT } from './support/replica.js';
 import { describeWithDocker } from './support/suite.js';
 
 // A StatefulSet by hand: replicas with stable names on one network, each with its own volume.
 // The cases build on each other, in order, like the life of one set.
-describeWithDocker('replicas, each with its own volume', 180_000, (environment) => {
-  let fixture: DockerFixture;
+describeWithDocker('replicas, each with its own volume', 180_000, (environment, fixture) => {
   const replicas = new Map<string, Replica>();
   const volumes = new Map<string, string>();
   const expected = new Map<string, number>();
@@ -19,30 +20,19 @@ describeWithDocker('replicas, each with its own volume', 180_000, (environment) 
   /** Replaces a replica's container (same name, same volume), as a rescheduled or updated pod. */
   const reschedule = async (name: string, image?: string): Promise<Replica> => {
     const exited = await replica(name).remove();
-    expect(
-      exited.exitCode,
-      `${name} stopped with ${exited.exitCode}:\n${logSummary(exited.logs)}`,
-    ).toBe(0);
+    expect(exited.code, `${name} stopped with ${exited.code}:\n${logSummary(exited.logs)}`).toBe(0);
     replicas.delete(name);
     const volume = volumes.get(name) ?? '';
-    const next = await fixture.startReplica({ name, data: volume, ...(image ? { image } : {}) });
+    const next = await fixture().startReplica({ name, data: volume, ...(image ? { image } : {}) });
     replicas.set(name, next);
     return next;
   };
 
   const expectCountsIntact = async (): Promise<void> => {
     for (const [name, count] of expected) {
-      expect(await replica(name).count(), `${name}'s count`).toBe(count);
+      expect(await countOf(replica(name).url), `${name}'s count`).toBe(count);
     }
   };
-
-  beforeAll(async () => {
-    fixture = await DockerFixture.create(environment.runId, environment.image);
-  });
-
-  afterAll(async () => {
-    await fixture?.dispose();
-  });
 
   it('three replicas on three volumes each count only their own visits', async () => {
     const plan: [string, number][] = [
@@ -51,18 +41,18 @@ describeWithDocker('replicas, each with its own volume', 180_000, (environment) 
       ['visits-2', 17],
     ];
     for (const [name] of plan) {
-      const volume = await fixture.createVolume();
+      const volume = await fixture().createVolume();
       volumes.set(name, volume);
-      replicas.set(name, await fixture.startReplica({ name, data: volume }));
+      replicas.set(name, await fixture().startReplica({ name, data: volume }));
     }
     for (const [name, visits] of plan) {
-      const counts = await replica(name).recordVisits(visits);
+      const counts = await recordVisits(replica(name).url, visits);
       expect(counts).toEqual(Array.from({ length: visits }, (_, i) => i + 1));
       expected.set(name, visits);
     }
 
     for (const [name, visits] of plan) {
-      const body = await replica(name).visits();
+      const body = await summaryOf(replica(name).url);
       expect(body.pod).toBe(name);
       expect(body.count).toBe(visits);
       expect(body.recent).toHaveLength(visits);
@@ -84,21 +74,21 @@ describeWithDocker('replicas, each with its own volume', 180_000, (environment) 
     const next = await reschedule('visits-1');
     expect(next.id).not.toBe(before);
 
-    expect(await next.visits()).toMatchObject({ pod: 'visits-1', count: 11 });
-    expect(await next.recordVisit()).toBe(12);
+    expect(await summaryOf(next.url)).toMatchObject({ pod: 'visits-1', count: 11 });
+    expect(await recordVisit(next.url)).toBe(12);
     expected.set('visits-1', 12);
     await vi.waitFor(async () => expect(await next.countFile()).toBe('12\n'));
     await expectCountsIntact();
   });
 
   it('a scaled-up replica on a fresh volume starts at 0 and leaves the others alone', async () => {
-    const volume = await fixture.createVolume();
+    const volume = await fixture().createVolume();
     volumes.set('visits-3', volume);
-    const sut = await fixture.startReplica({ name: 'visits-3', data: volume });
+    const sut = await fixture().startReplica({ name: 'visits-3', data: volume });
     replicas.set('visits-3', sut);
 
-    expect(await sut.visits()).toMatchObject({ pod: 'visits-3', count: 0, recent: [] });
-    expect(await sut.recordVisit()).toBe(1);
+    expect(await summaryOf(sut.url)).toMatchObject({ pod: 'visits-3', count: 0, recent: [] });
+    expect(await recordVisit(sut.url)).toBe(1);
     expected.set('visits-3', 1);
     await expectCountsIntact();
   });
@@ -114,7 +104,7 @@ describeWithDocker('replicas, each with its own volume', 180_000, (environment) 
       await expectCountsIntact();
     }
     for (const [name, count] of expected) {
-      expect(await replica(name).recordVisit()).toBe(count + 1);
+      expect(await recordVisit(replica(name).url)).toBe(count + 1);
       expected.set(name, count + 1);
     }
     await expectCountsIntact();

@@ -1,13 +1,23 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import {
   HEADER_SIZE,
   RecordKind,
   encodeHeader,
   encodeRecord,
   JOURNAL_VERSION,
+  scanJournal,
+  type ScanResult,
 } from '../../../src/store/journal.js';
-import { DEFAULT_JOURNAL_CAPACITY } from '../../../src/store/visit-store.js';
+import {
+  DEFAULT_JOURNAL_CAPACITY,
+  JOURNAL_FILE,
+  MAX_RECENT,
+} from '../../../src/store/visit-store.js';
+import { countOf } from '../../harness/http.js';
+import type { Ledger } from '../../harness/ledger.js';
+import { ServiceProcess } from '../../harness/service-process.js';
 
 /** The size of a batch record without timestamps. */
 const BARE_RECORD = encodeRecord({
@@ -51,4 +61,44 @@ export function nearlyFullJournal(
 export async function fillJournal(dataDir: string, count: number, slack: number): Promise<void> {
   await writeFile(join(dataDir, 'visits.journal'), nearlyFullJournal(count, slack));
   await writeFile(join(dataDir, 'visits'), `${count}\n`);
+}
+
+/**
+ * The journal as the next start will read it (the page cache after a kill -9): it must scan clean,
+ * perhaps with a torn last write, and hold every acknowledged visit.
+ */
+export async function checkJournal(
+  dataDir: string,
+  ledger: Ledger,
+  where: string,
+): Promise<ScanResult | undefined> {
+  const raw = await readFile(join(dataDir, JOURNAL_FILE)).catch(() => undefined);
+  if (raw === undefined) {
+    expect(ledger.highest, `${where}: the journal is missing`).toBe(0);
+    return undefined;
+  }
+  const scan = scanJournal(raw, MAX_RECENT);
+  expect(scan.count, `${where}: journal below the highest acknowledged`).toBeGreaterThanOrEqual(
+    ledger.highest,
+  );
+  return scan;
+}
+
+/**
+ * The end of a crash or power-loss loop: the journal holds every acknowledged visit, a clean start
+ * reports a count within the contract, no count was acknowledged twice, and a SIGTERM stops it
+ * with exit code 0. Returns that count.
+ */
+export async function checkLastStart(
+  dataDir: string,
+  ledger: Ledger,
+  where: string,
+): Promise<number> {
+  await checkJournal(dataDir, ledger, where);
+  const last = await ServiceProcess.start(dataDir);
+  const count = await countOf(last.url);
+  ledger.check(count, where);
+  expect(ledger.duplicates, 'counts acknowledged twice').toEqual([]);
+  expect((await last.stop()).code).toBe(0);
+  return count;
 }

@@ -13,11 +13,6 @@ export const SEED = (() => {
   return n >>> 0;
 })();
 
-export function inCi(): boolean {
-  const ci = process.env['CI'];
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-}
-
 /** One line per case with its figures, for docs/reliability.md. */
 export function report(what: string, figures: Record<string, number | string>): void {
   const parts = Object.entries(figures).map(([k, v]) => `${k}=${v}`);

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { assertBuilt, killAll } from './service.js';
+import { assertBuilt, killAll } from '../../harness/service-process.js';
 import { report } from './settings.js';
 
 /**

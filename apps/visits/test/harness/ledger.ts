@@ -1,13 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { expect } from 'vitest';
-import { scanJournal, type ScanResult } from '../../../src/store/journal.js';
-import { JOURNAL_FILE, MAX_RECENT } from '../../../src/store/visit-store.js';
-import type { Load } from './load.js';
+import type { VisitLoad } from './load.ts';
 
 /**
- * What the run has seen so far: every count acknowledged with 201, and every visit attempted. The
- * store's contract after any crash: count ≥ every acknowledged count, count ≤ visits attempted.
+ * What a run of loads and restarts has seen so far: every count acknowledged with 201, and every
+ * visit attempted. The store's contract after any crash: count ≥ every acknowledged count,
+ * count ≤ visits attempted.
  */
 export class Ledger {
   readonly acknowledged = new Set<number>();
@@ -22,7 +19,7 @@ export class Ledger {
     this.lastCount = startCount;
   }
 
-  add(load: Load): void {
+  add(load: VisitLoad): void {
     for (const count of load.acknowledged) {
       if (this.acknowledged.has(count)) this.duplicates.push(count);
       else this.acknowledged.add(count);
@@ -44,25 +41,4 @@ export class Ledger {
     this.lastCount = count;
     this.attemptedSinceLastCount = 0;
   }
-}
-
-/**
- * The journal as the next start will read it (the page cache after a kill -9): it must scan clean,
- * perhaps with a torn last write, and hold every acknowledged visit.
- */
-export async function checkJournal(
-  dataDir: string,
-  ledger: Ledger,
-  where: string,
-): Promise<ScanResult | undefined> {
-  const raw = await readFile(join(dataDir, JOURNAL_FILE)).catch(() => undefined);
-  if (raw === undefined) {
-    expect(ledger.highest, `${where}: the journal is missing`).toBe(0);
-    return undefined;
-  }
-  const scan = scanJournal(raw, MAX_RECENT);
-  expect(scan.count, `${where}: journal below the highest acknowledged`).toBeGreaterThanOrEqual(
-    ledger.highest,
-  );
-  return scan;
 }

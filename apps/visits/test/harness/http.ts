@@ -51,26 +51,42 @@ export function request(url: string, options: RequestOptions = {}): Promise<Repl
   });
 }
 
-/** The count the service reports (GET /visits), which records nothing. */
-export async function countOf(base: string): Promise<number> {
-  const reply = await request(`${base}/visits?limit=0`);
-  if (reply.status !== 200) throw new Error(`GET /visits answered ${reply.status}: ${reply.text}`);
-  return reply.json<{ count: number }>().count;
-}
-
+/** What GET /visits answers. */
 export interface VisitsSummary {
   readonly pod: string;
   readonly count: number;
   readonly recent: string[];
 }
 
+/** GET /visits?limit=`limit`; fails unless it answers 200. */
 export async function summaryOf(base: string, limit = 1000): Promise<VisitsSummary> {
   const reply = await request(`${base}/visits?limit=${limit}`);
   if (reply.status !== 200) throw new Error(`GET /visits answered ${reply.status}: ${reply.text}`);
   return reply.json<VisitsSummary>();
 }
 
-/** POST /visits once; the count when acknowledged (201), else the reply. */
-export async function visit(base: string): Promise<Reply> {
+/** The count the service reports (GET /visits?limit=0), which records nothing. */
+export async function countOf(base: string): Promise<number> {
+  return (await summaryOf(base, 0)).count;
+}
+
+/** POST /visits once, whatever it answers. */
+export function visit(base: string): Promise<Reply> {
   return request(`${base}/visits`, { method: 'POST' });
+}
+
+/** POST /visits once; the count it acknowledged, or an error unless it answered 201. */
+export async function recordVisit(base: string): Promise<number> {
+  const reply = await visit(base);
+  const count = reply.status === 201 ? reply.json<{ count?: unknown }>().count : undefined;
+  if (typeof count !== 'number')
+    throw new Error(`POST ${base}/visits answered ${reply.status}: ${reply.text}`);
+  return count;
+}
+
+/** `n` visits one after the other; the counts acknowledged, in order. */
+export async function recordVisits(base: string, n: number): Promise<number[]> {
+  const counts: number[] = [];
+  for (let i = 0; i < n; i++) counts.push(await recordVisit(base));
+  return counts;
 }

@@ -1,36 +1,36 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MAIN, startService, type ServiceProcess } from './service-process.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { assertBuilt, killAll, runToExit, ServiceProcess } from '../harness/service-process.js';
 
 const PROBE = fileURLToPath(new URL('./fixtures/intl-probe.js', import.meta.url));
 const built = (output: string) =>
   output.split('\n').filter((line) => line.startsWith('intl-probe: '));
 
-// ICU's data costs about 7 MiB of RSS once the first Intl.DateTimeFormat is built (docs/benchmarks.md):
-// the bundle makes NestJS's own formatters lazy (build/lazy-intl.js) and the default TIMEZONE needs
-// no check, so an idle service has built none.
-describe('what the built service loads before it is asked', () => {
+// What the built service (dist/visits.cjs, what the image runs) does before it is asked anything.
+// What it does under crashes, signals and damaged files is the fault suite's (test/faults).
+describe('the built service at start', () => {
   let dataDir: string;
-  let service: ServiceProcess | undefined;
 
   beforeAll(() => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first`);
+    assertBuilt();
+  });
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'visits-process-'));
   });
   afterEach(async () => {
-    service?.child.kill('SIGKILL');
+    await killAll();
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function start(env: Record<string, string> = {}) {
-    dataDir = await mkdtemp(join(tmpdir(), 'visits-footprint-'));
-    service = await startService(dataDir, { NODE_OPTIONS: `--import ${PROBE}`, ...env });
-    return service;
-  }
+  const start = (env: Record<string, string> = {}) =>
+    ServiceProcess.start(dataDir, { env: { NODE_OPTIONS: `--import ${PROBE}`, ...env } });
 
+  // ICU's data costs about 7 MiB of RSS once the first Intl.DateTimeFormat is built
+  // (docs/benchmarks.md): the bundle makes NestJS's own formatters lazy (build/lazy-intl.js) and
+  // the default TIMEZONE needs no check, so an idle service has built none.
   it('builds no Intl.DateTimeFormat to start, count visits or report them; GET / builds one, once', async () => {
     const s = await start();
     expect((await fetch(`${s.url}/visits`, { method: 'POST' })).status).toBe(201);
@@ -48,7 +48,13 @@ describe('what the built service loads before it is asked', () => {
     expect(built(s.output())).toEqual([
       'intl-probe: Intl.DateTimeFormat built (timeZone Europe/Berlin)',
     ]);
-    s.child.kill('SIGKILL');
+    await s.kill();
     await expect(start({ TIMEZONE: 'Mars/Olympus' })).rejects.toThrow(/TIMEZONE/);
+  });
+
+  it('stops with exit code 1 naming a bad variable', async () => {
+    const ended = await runToExit(dataDir, { env: { RECENT_VISITS: 'lots' } });
+    expect(ended.code).toBe(1);
+    expect(ended.output).toMatch(/RECENT_VISITS must be a whole number/);
   });
 });

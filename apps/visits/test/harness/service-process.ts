@@ -1,47 +1,42 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { request } from './http.js';
+import { join } from 'node:path';
+import { request } from './http.ts';
+import { APP_DIR } from './paths.ts';
+import { freePort } from './ports.ts';
+import { logLines, type Exit, type LogLine, type Service } from './service.ts';
 
 /** The built service: what the image runs. */
-export const MAIN = fileURLToPath(new URL('../../../dist/visits.cjs', import.meta.url));
-
-/** Preload modules (node --import) that inject faults without seams in the production code. */
-export const preload = {
-  /** Records every write, truncate, rename and sync in DATA_DIR to FAULT_POWER_LOG. */
-  powerLoss: fileURLToPath(new URL('../preload/power-loss-recorder.ts', import.meta.url)),
-  /** Fails the journal's writes or syncs after a number of them (FAULT_IO_*). */
-  ioFaults: fileURLToPath(new URL('../preload/io-faults.ts', import.meta.url)),
-  /** Shifts Date.now by the next FAULT_CLOCK_JUMPS step on every SIGUSR2. */
-  clockJumps: fileURLToPath(new URL('../preload/clock-jumps.ts', import.meta.url)),
-} as const;
+export const MAIN = join(APP_DIR, 'dist', 'visits.cjs');
 
 export function assertBuilt(): void {
   if (!existsSync(MAIN))
-    throw new Error(`${MAIN} is missing: run "npm run build" first (turbo does it for the suite)`);
+    throw new Error(`${MAIN} is missing: run "npm run build" first (turbo does it for the suites)`);
 }
 
-export interface ServiceOptions {
+export interface ProcessOptions {
   readonly env?: Readonly<Record<string, string>>;
-  /** Modules loaded with --import before the service. */
+  /** POD_NAME. @default 'visits-0' */
+  readonly name?: string;
+  /** What node runs: the built service, or a benchmark peer that answers the same paths. @default MAIN */
+  readonly script?: string;
+  /** node flags before the script (V8 flags, say). */
+  readonly nodeArgs?: readonly string[];
+  /** Modules loaded with --import before the script (the fault suite's preloads). */
   readonly preload?: readonly string[];
   readonly uid?: number;
   readonly gid?: number;
+  /** Pins the process, all its threads, to this CPU (taskset). */
+  readonly cpu?: number;
+  /** 'discard' sends stdout to /dev/null: under load the access log is one line per request. @default 'capture' */
+  readonly stdout?: 'capture' | 'discard';
 }
-
-export interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-export type LogLine = Record<string, unknown> & { level?: string; msg?: string };
 
 const children = new Set<ChildProcess>();
 
-/** Kills (SIGKILL) every service a test started and left running; for afterEach/afterAll. */
+/** Kills (SIGKILL) every process the harness started that is still running; for afterEach/afterAll. */
 export async function killAll(): Promise<void> {
   await Promise.all(
     [...children].map(async (child) => {
@@ -55,23 +50,30 @@ export async function killAll(): Promise<void> {
   );
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The built service as a child process on 127.0.0.1, with its output captured. */
-export class ServiceProcess {
-  private out = '';
+/** The service (or a peer) as a child process on 127.0.0.1 and a free port, its output captured. */
+export class ServiceProcess implements Service {
+  readonly child: ChildProcess;
+  readonly name: string;
+  readonly url: string;
+  readonly dataDir: string;
   readonly exited: Promise<Exit>;
+  /** Milliseconds from spawning to the first 200 from /health/ready (once ready() resolved). */
+  readyMs: number | undefined;
+  private out = '';
+  private readonly spawnedAt: number;
 
   private constructor(
-    readonly child: ChildProcess,
-    readonly url: string,
+    child: ChildProcess,
+    name: string,
+    url: string,
+    dataDir: string,
+    spawnedAt: number,
   ) {
+    this.child = child;
+    this.name = name;
+    this.url = url;
+    this.dataDir = dataDir;
+    this.spawnedAt = spawnedAt;
     child.stdout?.on('data', (d: Buffer) => (this.out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.out += d.toString()));
     this.exited = once(child, 'exit').then(([code, signal]) => {
@@ -81,10 +83,19 @@ export class ServiceProcess {
   }
 
   /** Starts the process without waiting for it. */
-  static async spawn(dataDir: string, options: ServiceOptions = {}): Promise<ServiceProcess> {
+  static async spawn(dataDir: string, options: ProcessOptions = {}): Promise<ServiceProcess> {
     const port = await freePort();
-    const args = [...(options.preload ?? []).flatMap((m) => ['--import', m]), MAIN];
-    const child = spawn(process.execPath, args, {
+    const name = options.name ?? 'visits-0';
+    const node = [
+      process.execPath,
+      ...(options.nodeArgs ?? []),
+      ...(options.preload ?? []).flatMap((m) => ['--import', m]),
+      options.script ?? MAIN,
+    ];
+    const [command, ...args] =
+      options.cpu === undefined ? node : ['taskset', '-c', String(options.cpu), ...node];
+    const spawnedAt = performance.now();
+    const child = spawn(command!, args, {
       env: {
         ...process.env,
         // Type stripping for the preload modules is stable enough; its warning is noise here.
@@ -92,19 +103,19 @@ export class ServiceProcess {
         DATA_DIR: dataDir,
         PORT: String(port),
         HOST: '127.0.0.1',
-        POD_NAME: 'faults-0',
+        POD_NAME: name,
         ...options.env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', options.stdout === 'discard' ? 'ignore' : 'pipe', 'pipe'],
       ...(options.uid === undefined ? {} : { uid: options.uid }),
       ...(options.gid === undefined ? {} : { gid: options.gid }),
     });
     children.add(child);
-    return new ServiceProcess(child, `http://127.0.0.1:${port}`);
+    return new ServiceProcess(child, name, `http://127.0.0.1:${port}`, dataDir, spawnedAt);
   }
 
   /** Starts the process and waits until /health/ready answers 200. */
-  static async start(dataDir: string, options: ServiceOptions = {}): Promise<ServiceProcess> {
+  static async start(dataDir: string, options: ProcessOptions = {}): Promise<ServiceProcess> {
     return (await ServiceProcess.spawn(dataDir, options)).ready();
   }
 
@@ -128,7 +139,10 @@ export class ServiceProcess {
       }
       try {
         const reply = await request(`${this.url}/health/ready`, { timeoutMs: 2_000 });
-        if (reply.status === 200) return this;
+        if (reply.status === 200) {
+          this.readyMs = performance.now() - this.spawnedAt;
+          return this;
+        }
       } catch {
         // not listening yet
       }
@@ -136,7 +150,7 @@ export class ServiceProcess {
         this.child.kill('SIGKILL');
         throw new Error(`the service did not become ready in ${timeoutMs} ms:\n${this.out}`);
       }
-      await delay(10);
+      await delay(5);
     }
   }
 
@@ -144,30 +158,24 @@ export class ServiceProcess {
     return this.out;
   }
 
+  async logs(): Promise<string> {
+    return this.out;
+  }
+
   /** The JSON log lines on stdout (anything else, such as stderr text, is left out). */
   logLines(): LogLine[] {
-    return this.out
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .flatMap((l) => {
-        try {
-          return [JSON.parse(l) as LogLine];
-        } catch {
-          return [];
-        }
-      });
+    return logLines(this.out);
   }
 
   signal(signal: NodeJS.Signals): void {
     this.child.kill(signal);
   }
 
-  async kill9(): Promise<Exit> {
+  async kill(): Promise<Exit> {
     if (this.running) this.child.kill('SIGKILL');
     return this.exited;
   }
 
-  /** SIGTERM, then waits for the exit. */
   async stop(): Promise<Exit> {
     if (this.running) this.child.kill('SIGTERM');
     return this.exited;
@@ -183,7 +191,7 @@ export interface Ended extends Exit {
 /** Runs a start that is expected to fail by itself; kills it and fails if it is still up after timeoutMs. */
 export async function runToExit(
   dataDir: string,
-  options: ServiceOptions = {},
+  options: ProcessOptions = {},
   timeoutMs = 20_000,
 ): Promise<Ended> {
   const started = Date.now();
@@ -193,6 +201,3 @@ export async function runToExit(
   clearTimeout(timer);
   return { ...exit, output: service.output(), lines: service.logLines(), ms: Date.now() - started };
 }
-
-/** Matches a stack frame ("    at fn (file:line)") in output. */
-export const STACK_FRAME = /\n\s+at \S/;
