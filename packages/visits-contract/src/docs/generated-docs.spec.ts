@@ -1,0 +1,90 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DATA_FILES } from '../data-dir.js';
+import { environment } from '../environment.js';
+import { HEALTH_PATHS, METRICS_PATH } from '../http.js';
+import { METRIC_NAMES } from '../metrics.js';
+import { configurationTable } from './configuration-table.js';
+import {
+  DOCS_COMMAND,
+  diffGeneratedDocs,
+  GENERATED_DOCS,
+  GeneratedDocsError,
+  withGeneratedTable,
+  writeGeneratedDocs,
+} from './generated-docs.js';
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+describe('the configuration tables in the docs', () => {
+  it('are what the contract renders', () => {
+    expect(
+      diffGeneratedDocs(repoRoot),
+      `the docs' configuration tables differ from packages/visits-contract; regenerate them with \`${DOCS_COMMAND}\` and commit the result`,
+    ).toEqual([]);
+  });
+
+  it('list every variable with its default and what it accepts', () => {
+    const table = configurationTable();
+    for (const v of Object.values(environment)) {
+      expect(table).toContain(`| \`${v.name}\``);
+      expect(table).toContain(v.docs.accepted);
+    }
+    expect(table).toMatch(/\| `RECENT_VISITS` +\| `100` +\| integer 1–1000: /);
+  });
+});
+
+describe('docs/contract.md', () => {
+  it('names every route, metric and data file of the contract', () => {
+    const page = readFileSync(join(repoRoot, 'docs/contract.md'), 'utf8');
+    const names = [
+      ...Object.values(HEALTH_PATHS),
+      METRICS_PATH,
+      ...Object.values(METRIC_NAMES),
+      DATA_FILES.count,
+      DATA_FILES.journal,
+      DATA_FILES.lock,
+    ];
+    // A name stands as code: after a backtick or a space, before a backtick or a label set.
+    for (const name of names) {
+      expect(page, name).toMatch(new RegExp(`[\\s\`]${name.replace(/\./g, '\\.')}[\`{]`));
+    }
+  });
+});
+
+describe('writeGeneratedDocs and diffGeneratedDocs', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('find a stale table, rewrite only what lies between the markers, and then agree', () => {
+    dir = mkdtempSync(join(tmpdir(), 'contract-docs-'));
+    mkdirSync(join(dir, 'docs'));
+    for (const file of GENERATED_DOCS) {
+      const current = readFileSync(join(repoRoot, file), 'utf8');
+      const stale = current.replace(/\| integer 1–1000/, '| integer 1–999');
+      expect(stale, file).not.toBe(current);
+      writeFileSync(join(dir, file), stale);
+    }
+    expect(diffGeneratedDocs(dir)).toEqual(GENERATED_DOCS.map((file) => `differs: ${file}`));
+
+    expect(writeGeneratedDocs(dir)).toEqual([...GENERATED_DOCS]);
+    expect(diffGeneratedDocs(dir)).toEqual([]);
+    for (const file of GENERATED_DOCS) {
+      expect(readFileSync(join(dir, file), 'utf8')).toBe(
+        readFileSync(join(repoRoot, file), 'utf8'),
+      );
+    }
+  });
+
+  it('say which markers to add when a file has lost them', () => {
+    expect(() => withGeneratedTable('# Configuration\n', 'README.md')).toThrow(GeneratedDocsError);
+    expect(() => withGeneratedTable('# Configuration\n', 'README.md')).toThrow(
+      /README\.md has no generated configuration table: put these two lines .*\n<!-- Generated/,
+    );
+  });
+});
