@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { render } from '../test/support.js';
+import { parseEnvironment } from '@stateful-visits/visits-contract';
+import { mainContainer, render } from '../test/support.js';
 import { configChecksum } from './config-map.js';
+import type { VisitsProps } from './props.js';
 
 describe('visitsConfigMap', () => {
   it('holds the service configuration under the contract names', () => {
@@ -32,6 +34,38 @@ describe('visitsConfigMap', () => {
   it('leaves DATA_DIR and POD_NAME to the StatefulSet, where they are tied to the pod', () => {
     expect(render().configMap.data).not.toHaveProperty('DATA_DIR');
     expect(render().configMap.data).not.toHaveProperty('POD_NAME');
+  });
+});
+
+describe('the environment the pod gets', () => {
+  const cases: [string, VisitsProps][] = [
+    ['the defaults', {}],
+    [
+      'every extreme the props allow',
+      { port: 65535, timezone: 'Pacific/Chatham', recentVisits: 1000, shutdownTimeoutMs: 600_000 },
+    ],
+    [
+      'the lowest values',
+      { port: 1024, recentVisits: 1, shutdownTimeoutMs: 1000, logLevel: 'silent' },
+    ],
+  ];
+  it.each(cases)('is one the service accepts at startup, holding the props: %s', (_case, props) => {
+    const env = Object.fromEntries(
+      (mainContainer(props).env ?? []).map((e) => [e.name, e.value ?? 'visits-0']),
+    );
+    const result = parseEnvironment({ ...render(props).configMap.data, ...env });
+    expect(result).toMatchObject({
+      ok: true,
+      value: {
+        PORT: props.port ?? 3000,
+        RECENT_VISITS: props.recentVisits ?? 100,
+        SHUTDOWN_TIMEOUT_MS: props.shutdownTimeoutMs ?? 10_000,
+        TIMEZONE: props.timezone ?? 'UTC',
+        LOG_LEVEL: props.logLevel ?? 'info',
+        DATA_DIR: '/data',
+        POD_NAME: 'visits-0',
+      },
+    });
   });
 });
 

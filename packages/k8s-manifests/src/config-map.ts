@@ -1,8 +1,13 @@
+import type { environment } from '@stateful-visits/visits-contract';
 import { createHash } from 'node:crypto';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { objectMeta, objectNames, type ResolvedVisitsProps } from './props.js';
+import { objectMeta, objectNames } from './naming.js';
+import type { ResolvedVisitsProps } from './props.js';
 
-/** The service's environment (docs/contract.md), read through `envFrom`. */
+/**
+ * The service's environment (the contract's variables; docs/contract.md), read through `envFrom`.
+ * `POD_NAME` and `DATA_DIR` are set on the container itself.
+ */
 export function configMapData(p: ResolvedVisitsProps): Record<string, string> {
   return {
     PORT: String(p.port),
@@ -10,7 +15,7 @@ export function configMapData(p: ResolvedVisitsProps): Record<string, string> {
     RECENT_VISITS: String(p.recentVisits),
     LOG_LEVEL: p.logLevel,
     SHUTDOWN_TIMEOUT_MS: String(p.shutdownTimeoutMs),
-  };
+  } satisfies Partial<Record<keyof typeof environment, string>>;
 }
 
 /**

@@ -1,11 +1,11 @@
 export { VisitsPropsError } from './errors.js';
 export {
-  resolveVisitsProps,
-  commonLabels,
-  selectorLabels,
-  objectNames,
-  IMAGE_UID,
-  DATA_DIR,
+  IMAGE_PULL_POLICIES,
+  ACCESS_MODES,
+  POD_MANAGEMENT_POLICIES,
+  CLIENT_SERVICE_TYPES,
+  RETENTION_ACTIONS,
+  WHEN_UNSATISFIABLE,
   type VisitsProps,
   type ResolvedVisitsProps,
   type UpdateStrategy,
@@ -18,6 +18,8 @@ export {
   type RetentionAction,
   type WhenUnsatisfiable,
 } from './props.js';
+export { resolveVisitsProps } from './resolve-props.js';
+export { commonLabels, selectorLabels, objectNames } from './naming.js';
 export { visitsNamespace } from './namespace.js';
 export { visitsServiceAccount } from './service-account.js';
 export { visitsConfigMap, configMapData, configChecksum } from './config-map.js';
@@ -37,18 +39,21 @@ export {
   type ManifestObject,
 } from './visits.js';
 export { renderYaml, toYamlDocument } from './render.js';
-export { restrictedProfileViolations } from './pod-security.js';
+export { baseProps, overlays, kindCluster, type Overlay } from './overlays.js';
+export { kustomizeBase, kustomizeOverlay, splitImage, type KustomizeFiles } from './kustomize.js';
+export {
+  strategicMergePatch,
+  PatchDerivationError,
+  type Json,
+  type JsonObject,
+} from './strategic-merge-patch.js';
 export {
   renderK8sTree,
   diffK8sTree,
   writeK8sTree,
-  overlays,
   overlayObjects,
-  baseProps,
-  kindCluster,
-  splitImage,
   RENDER_COMMAND,
-  type Overlay,
+  type K8sTreeSource,
 } from './k8s-tree.js';
 export {
   resolveMonitoringProps,

@@ -1,55 +1,27 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  baseProps,
   diffK8sTree,
   overlayObjects,
-  overlays,
   RENDER_COMMAND,
   renderK8sTree,
-  splitImage,
   writeK8sTree,
 } from './k8s-tree.js';
-import { manifestList, visitsManifests, type ManifestObject } from './visits.js';
+import { baseProps, overlays } from './overlays.js';
+import { byKindAndName, hasKubectl, kustomize, plain } from '../test/kustomize.js';
+import { manifestList, visitsManifests } from './visits.js';
 
 const k8sDir = fileURLToPath(new URL('../../../k8s/', import.meta.url));
 
-function kubectlVersion(): string | undefined {
-  try {
-    return execFileSync('kubectl', ['version', '--client'], { encoding: 'utf8', stdio: 'pipe' });
-  } catch {
-    return undefined;
-  }
-}
-const kubectl = kubectlVersion();
-if (!kubectl) {
+if (!hasKubectl) {
   console.warn(
     'k8s-tree: kubectl not found on PATH; skipping the `kubectl kustomize` checks of k8s/ ' +
       '(the committed files are still compared with the package)',
   );
-}
-
-function byKindAndName(objects: readonly unknown[]): Record<string, unknown> {
-  return Object.fromEntries(
-    objects.map((o) => {
-      const { kind, metadata } = o as { kind: string; metadata: { name: string } };
-      return [`${kind}/${metadata.name}`, o];
-    }),
-  );
-}
-
-function kustomize(dir: string): unknown[] {
-  const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: 'pipe' });
-  return parseAllDocuments(out).map((d) => d.toJS() as unknown);
-}
-
-function plain(objects: readonly ManifestObject[]): unknown[] {
-  return objects.map((o) => o.toJSON());
 }
 
 describe('the committed k8s/ directory', () => {
@@ -86,7 +58,7 @@ describe('the committed k8s/ directory', () => {
     expect(cluster.nodes.map((n) => n.role)).toEqual(['control-plane', 'worker', 'worker']);
   });
 
-  describe.skipIf(!kubectl)('`kubectl kustomize`', () => {
+  describe.skipIf(!hasKubectl)('`kubectl kustomize`', () => {
     it('renders the base as the package does with the default props', () => {
       expect(byKindAndName(kustomize(join(k8sDir, 'base')))).toEqual(
         byKindAndName(plain(manifestList(visitsManifests(baseProps)))),
@@ -158,17 +130,5 @@ describe('writeK8sTree and diffK8sTree', () => {
     expect(writeK8sTree(dir).removed).toEqual(['base/old-deployment.yaml']);
     expect(diffK8sTree(dir)).toEqual([]);
     expect(readFileSync(join(dir, 'base/NOTES.md'), 'utf8')).toBe('not YAML, left alone\n');
-  });
-});
-
-describe('splitImage', () => {
-  it.each([
-    ['stateful-visits/visits:dev', { name: 'stateful-visits/visits', tag: 'dev' }],
-    ['stateful-visits/visits', { name: 'stateful-visits/visits' }],
-    ['registry:5000/visits:1.2', { name: 'registry:5000/visits', tag: '1.2' }],
-    ['registry:5000/visits', { name: 'registry:5000/visits' }],
-    ['visits@sha256:abc', { name: 'visits', digest: 'sha256:abc' }],
-  ])('splits %s', (image, expected) => {
-    expect(splitImage(image)).toEqual(expected);
   });
 });

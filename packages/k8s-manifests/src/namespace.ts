@@ -1,5 +1,6 @@
 import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { commonLabels, type ResolvedVisitsProps } from './props.js';
+import { commonLabels } from './naming.js';
+import type { ResolvedVisitsProps } from './props.js';
 
 /**
  * The namespace, labelled so the API server enforces the Pod Security Standards `restricted`

@@ -1,5 +1,6 @@
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { objectMeta, objectNames, selectorLabels, type ResolvedVisitsProps } from './props.js';
+import { objectMeta, objectNames, selectorLabels } from './naming.js';
+import type { ResolvedVisitsProps } from './props.js';
 
 /**
  * Ingress only to the HTTP port (from `networkPolicyIngressFrom`, or anywhere when empty) and no

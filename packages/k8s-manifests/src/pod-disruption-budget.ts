@@ -1,5 +1,6 @@
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { objectMeta, objectNames, selectorLabels, type ResolvedVisitsProps } from './props.js';
+import { objectMeta, objectNames, selectorLabels } from './naming.js';
+import type { ResolvedVisitsProps } from './props.js';
 
 /**
  * At most one pod down at a time for voluntary disruptions (node drains). Each pod's count is

@@ -1,5 +1,6 @@
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { objectMeta, objectNames, type ResolvedVisitsProps } from './props.js';
+import { objectMeta, objectNames } from './naming.js';
+import type { ResolvedVisitsProps } from './props.js';
 
 /**
  * The pods' own identity. The service never talks to the API server, so no token is mounted

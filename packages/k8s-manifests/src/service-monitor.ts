@@ -1,3 +1,4 @@
+import { METRICS_PATH } from '@stateful-visits/visits-contract';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import {
   HTTP_PORT_NAME,
@@ -5,8 +6,8 @@ import {
   objectNames,
   selectorLabels,
   SERVICE_ROLE_LABEL,
-  type ResolvedVisitsProps,
-} from './props.js';
+} from './naming.js';
+import type { ResolvedVisitsProps } from './props.js';
 
 /** Label Kubernetes ≥ 1.28 puts on every StatefulSet pod: its ordinal. */
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -25,7 +26,7 @@ export function visitsServiceMonitor(p: ResolvedVisitsProps): ServiceMonitor | u
       endpoints: [
         {
           port: HTTP_PORT_NAME,
-          path: '/metrics',
+          path: METRICS_PATH,
           interval: p.serviceMonitorInterval,
           relabelings: [
             {

@@ -5,8 +5,8 @@ import {
   objectNames,
   selectorLabels,
   SERVICE_ROLE_LABEL,
-  type ResolvedVisitsProps,
-} from './props.js';
+} from './naming.js';
+import type { ResolvedVisitsProps } from './props.js';
 
 /**
  * The StatefulSet's governing Service: gives every pod the stable DNS name

@@ -1,3 +1,11 @@
+import {
+  environment,
+  HEALTH_PATHS,
+  IMAGE_DATA_DIR,
+  IMAGE_GID,
+  IMAGE_UID,
+  METRICS_PATH,
+} from '@stateful-visits/visits-contract';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IIoK8sApiAppsV1StatefulSetUpdateStrategy } from 'kubernetes-models/apps/v1/StatefulSetUpdateStrategy';
 import type { IIoK8sApiCoreV1Container } from 'kubernetes-models/v1/Container';
@@ -6,30 +14,29 @@ import { configChecksum, configMapData } from './config-map.js';
 import {
   commonLabels,
   CONTAINER_NAME,
-  DATA_DIR,
   DATA_VOLUME,
   HTTP_PORT_NAME,
-  IMAGE_UID,
   objectMeta,
   objectNames,
   selectorLabels,
-  STARTUP_PROBE_PERIOD_SECONDS,
-  type ResolvedVisitsProps,
-} from './props.js';
+} from './naming.js';
+import type { ResolvedVisitsProps } from './props.js';
 
 /** Pod template annotation holding the sha256 of the ConfigMap data. */
 export const CONFIG_CHECKSUM_ANNOTATION = 'checksum/config';
 const TMP_VOLUME = 'tmp';
+/** How often the startup probe asks; `startupTimeoutSeconds` is a whole number of these. */
+export const STARTUP_PROBE_PERIOD_SECONDS = 2;
 
 /** Pod-level security: Pod Security Standards `restricted`, plus volume ownership for the uid. */
 export function podSecurityContext(): IIoK8sApiCoreV1PodSecurityContext {
   return {
     runAsNonRoot: true,
     runAsUser: IMAGE_UID,
-    runAsGroup: IMAGE_UID,
+    runAsGroup: IMAGE_GID,
     // The volume is made group-owned by the image's gid; OnRootMismatch skips the recursive
     // chown on every start once the root of the volume already has the right owner.
-    fsGroup: IMAGE_UID,
+    fsGroup: IMAGE_GID,
     fsGroupChangePolicy: 'OnRootMismatch',
     seccompProfile: { type: 'RuntimeDefault' },
   };
@@ -52,31 +59,31 @@ function container(p: ResolvedVisitsProps): IIoK8sApiCoreV1Container {
     envFrom: [{ configMapRef: { name: objectNames(p).configMap } }],
     env: [
       {
-        name: 'POD_NAME',
+        name: environment.POD_NAME.name,
         valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
       },
-      { name: 'DATA_DIR', value: DATA_DIR },
+      { name: environment.DATA_DIR.name, value: IMAGE_DATA_DIR },
     ],
     volumeMounts: [
-      { name: DATA_VOLUME, mountPath: DATA_DIR },
+      { name: DATA_VOLUME, mountPath: IMAGE_DATA_DIR },
       { name: TMP_VOLUME, mountPath: '/tmp' },
     ],
     // Startup covers opening the store (journal replay); liveness and readiness only begin
     // once it has passed, so a slow start is never mistaken for a hung process.
     startupProbe: {
-      httpGet: httpGet('/health/startup'),
+      httpGet: httpGet(HEALTH_PATHS.startup),
       periodSeconds: STARTUP_PROBE_PERIOD_SECONDS,
       timeoutSeconds: 2,
       failureThreshold: Math.ceil(p.startupTimeoutSeconds / STARTUP_PROBE_PERIOD_SECONDS),
     },
     livenessProbe: {
-      httpGet: httpGet('/health/live'),
+      httpGet: httpGet(HEALTH_PATHS.live),
       periodSeconds: 10,
       timeoutSeconds: 3,
       failureThreshold: 3,
     },
     readinessProbe: {
-      httpGet: httpGet('/health/ready'),
+      httpGet: httpGet(HEALTH_PATHS.ready),
       periodSeconds: 5,
       timeoutSeconds: 2,
       failureThreshold: 2,
@@ -110,7 +117,7 @@ export function visitsStatefulSet(p: ResolvedVisitsProps): StatefulSet {
   if (p.prometheusScrapeAnnotations) {
     annotations['prometheus.io/scrape'] = 'true';
     annotations['prometheus.io/port'] = String(p.port);
-    annotations['prometheus.io/path'] = '/metrics';
+    annotations['prometheus.io/path'] = METRICS_PATH;
   }
 
   return new StatefulSet({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { restrictedProfileViolations } from './pod-security.js';
+import { restrictedProfileViolations } from './testing/pod-security.js';
 import type { VisitsProps } from './props.js';
 import { renderYaml } from './render.js';
 import { manifestList, visitsManifests } from './visits.js';

@@ -1,6 +1,6 @@
 import type { IIoK8sApiCoreV1PodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { describe, expect, it } from 'vitest';
-import { podTemplate } from '../test/support.js';
+import { podTemplate } from '../../test/support.js';
 import { restrictedProfileViolations } from './pod-security.js';
 
 type Template = IIoK8sApiCoreV1PodTemplateSpec;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VisitsPropsError } from './errors.js';
-import { resolveVisitsProps, type VisitsProps } from './props.js';
+import type { VisitsProps } from './props.js';
+import { resolveVisitsProps } from './resolve-props.js';
 import { visitsManifests } from './visits.js';
 
 describe('resolveVisitsProps', () => {

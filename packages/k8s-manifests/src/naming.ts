@@ -1,0 +1,50 @@
+// Object names and labels, all derived from the `name` prop: one convention for every object.
+import type { ResolvedVisitsProps } from './props.js';
+
+export const CONTAINER_NAME = 'visits';
+/** The volume claim template: each pod's claim is `data-<pod>`. */
+export const DATA_VOLUME = 'data';
+export const HTTP_PORT_NAME = 'http';
+/** Label that tells the two Services apart (the ServiceMonitor selects the headless one). */
+export const SERVICE_ROLE_LABEL = 'stateful-visits/service';
+
+/** Labels the StatefulSet selects its pods by; they never change for the life of the set. */
+export function selectorLabels(p: ResolvedVisitsProps): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'visits', 'app.kubernetes.io/instance': p.name };
+}
+
+/** Labels on every object. */
+export function commonLabels(p: ResolvedVisitsProps): Record<string, string> {
+  return {
+    ...selectorLabels(p),
+    'app.kubernetes.io/component': 'server',
+    'app.kubernetes.io/part-of': 'stateful-visits',
+  };
+}
+
+/** Object names derived from `name`. */
+export function objectNames(p: ResolvedVisitsProps) {
+  return {
+    statefulSet: p.name,
+    headlessService: `${p.name}-headless`,
+    clientService: p.name,
+    configMap: `${p.name}-config`,
+    serviceAccount: p.name,
+    podDisruptionBudget: p.name,
+    networkPolicy: p.name,
+    serviceMonitor: p.name,
+  } as const;
+}
+
+/** `metadata` for a namespaced object: name, namespace when set, common labels. */
+export function objectMeta(
+  p: ResolvedVisitsProps,
+  name: string,
+  extraLabels: Readonly<Record<string, string>> = {},
+) {
+  return {
+    name,
+    ...(p.namespace === undefined ? {} : { namespace: p.namespace }),
+    labels: { ...commonLabels(p), ...extraLabels },
+  };
+}

@@ -1,0 +1,41 @@
+// What k8s/ is rendered from: the base and each overlay, described as props only. kustomize.ts
+// derives each overlay's kustomization and patches from its difference to the base.
+import type { VisitsProps } from './props.js';
+
+/** What `k8s/base` is rendered from: every default. */
+export const baseProps: VisitsProps = {};
+
+/** A kustomize overlay of `k8s/base`, described by the props it must be equivalent to. */
+export interface Overlay {
+  /** The directory under `k8s/overlays/`. */
+  readonly name: string;
+  /** `kubectl kustomize k8s/overlays/<name>` renders exactly `visitsManifests(props)`. */
+  readonly props: VisitsProps;
+}
+
+export const overlays: readonly Overlay[] = [
+  {
+    name: 'kind',
+    // The image built and `kind load`ed locally: never pulled from a registry.
+    props: { namespace: 'visits', image: 'stateful-visits/visits:dev', imagePullPolicy: 'Never' },
+  },
+  {
+    name: 'production',
+    props: {
+      namespace: 'visits',
+      image: 'registry.example.com/stateful-visits/visits:1.0.0',
+      clientServiceType: 'LoadBalancer',
+      storageSize: '10Gi',
+      resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+      serviceMonitor: true,
+      networkPolicy: true,
+    },
+  },
+];
+
+/** The kind cluster the kind suite and the quick start use: pods spread over two workers. */
+export const kindCluster = {
+  kind: 'Cluster',
+  apiVersion: 'kind.x-k8s.io/v1alpha4',
+  nodes: [{ role: 'control-plane' }, { role: 'worker' }, { role: 'worker' }],
+};
