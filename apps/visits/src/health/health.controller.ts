@@ -1,9 +1,10 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { HEALTH_PATHS } from '@stateful-visits/visits-contract';
 import { VisitStoreHealthIndicator } from './visit-store.health.js';
 
 /** Probes never count as visits (one reference deployment probed `/` and inflated every count). */
-@Controller('health')
+@Controller()
 export class HealthController {
   constructor(
     @Inject(HealthCheckService) private readonly health: HealthCheckService,
@@ -11,7 +12,7 @@ export class HealthController {
   ) {}
 
   /** The process answers: the event loop runs. Restarting would not fix anything else. */
-  @Get('live')
+  @Get(HEALTH_PATHS.live)
   @HealthCheck()
   @Header('Cache-Control', 'no-store')
   live() {
@@ -19,7 +20,7 @@ export class HealthController {
   }
 
   /** Send visits here: the store is writable with free space, and no shutdown has begun. */
-  @Get('ready')
+  @Get(HEALTH_PATHS.ready)
   @HealthCheck()
   @Header('Cache-Control', 'no-store')
   ready() {
@@ -27,7 +28,7 @@ export class HealthController {
   }
 
   /** The store has finished opening and recovery. */
-  @Get('startup')
+  @Get(HEALTH_PATHS.startup)
   @HealthCheck()
   @Header('Cache-Control', 'no-store')
   startup() {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { METRIC_NAMES } from '@stateful-visits/visits-contract';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -10,7 +11,7 @@ export class MetricsService {
   readonly registry = new Registry();
 
   readonly visitsRecorded = new Counter({
-    name: 'visits_recorded_total',
+    name: METRIC_NAMES.visitsRecorded,
     help: 'Visits this process recorded (acknowledged after they reached the disk).',
     registers: [this.registry],
   });
@@ -18,28 +19,28 @@ export class MetricsService {
   private storeCountSource: () => number = () => 0;
 
   readonly storeCount: Gauge = new Gauge({
-    name: 'visits_store_count',
+    name: METRIC_NAMES.storeCount,
     help: "The visit count persisted in this pod's store.",
     registers: [this.registry],
     collect: (): void => this.storeCount.set(this.storeCountSource()),
   });
 
   readonly syncDuration = new Histogram({
-    name: 'visits_store_sync_duration_seconds',
+    name: METRIC_NAMES.syncDuration,
     help: 'Time to write and fdatasync one batch of visits.',
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
 
   readonly batchSize = new Histogram({
-    name: 'visits_store_batch_size',
+    name: METRIC_NAMES.batchSize,
     help: 'Visits committed together in one write and sync (group commit).',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
     registers: [this.registry],
   });
 
   readonly httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
+    name: METRIC_NAMES.httpDuration,
     help: 'HTTP request duration by method, route and status code (health and metrics routes excluded).',
     labelNames: ['method', 'route', 'status_code'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
