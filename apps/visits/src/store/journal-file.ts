@@ -1,6 +1,7 @@
 import { writeSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DATA_FILES } from '@stateful-visits/visits-contract';
 import { HEADER_SIZE, RecordKind, encodeJournal, encodeRecord, recordSize } from './journal.js';
 import { describeFsError } from './fs-errors.js';
 import { StoreWriteError } from './store.errors.js';
@@ -11,9 +12,9 @@ import { StoreWriteError } from './store.errors.js';
  * directory). The record and file format is journal.ts's.
  */
 
-export const JOURNAL_FILE = 'visits.journal';
+export const JOURNAL_FILE = DATA_FILES.journal;
 /** A new journal before its rename: never held an acknowledged visit. */
-export const JOURNAL_TMP = 'visits.journal.tmp';
+export const JOURNAL_TMP = DATA_FILES.journalTemp;
 
 /**
  * The store's writes and syncs of journal data go through here, so tests can inject I/O errors

@@ -1,15 +1,17 @@
+import { DATA_FILES, MAX_RECENT } from '@stateful-visits/visits-contract';
 import { HEADER_SIZE, recordSize } from './journal.js';
 import { nodeIo, type StoreIo } from './journal-file.js';
 import type { StoreWriteError } from './store.errors.js';
 
 /** The plain count, for people and the seed apps' readers; the journal is the durable copy. */
-export const VIEW_FILE = 'visits';
+export const VIEW_FILE = DATA_FILES.count;
 /** Held (an OFD lock) while a store has the directory open. */
-export const LOCK_FILE = 'visits.lock';
+export const LOCK_FILE = DATA_FILES.lock;
 
 /** The 1 MiB default holds thousands of batches between compactions and reads in about a millisecond. */
 export const DEFAULT_JOURNAL_CAPACITY = 1024 * 1024;
-export const MAX_RECENT = 1000;
+/** The most recent timestamps kept (the contract's bound on `RECENT_VISITS` and `limit`). */
+export { MAX_RECENT };
 
 /** pino's logger fits this shape. */
 export interface StoreLogger {
