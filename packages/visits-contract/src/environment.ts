@@ -31,7 +31,8 @@ export interface DefaultedSpec<T> extends VariableSpec<T> {
 }
 
 const code = (value: string | number) => `\`${String(value)}\``;
-const isBlank = (value: Raw): value is undefined => value === undefined || value.trim() === '';
+/** Set to something other than blanks; unset or blank means the default. */
+const isSet = (value: Raw): value is string => value !== undefined && value.trim() !== '';
 
 function integer(spec: { min: number; max: number; default: number; note?: string }): IntegerSpec {
   const { min, max, note } = spec;
@@ -39,7 +40,7 @@ function integer(spec: { min: number; max: number; default: number; note?: strin
     .string()
     .optional()
     .transform((value, ctx) => {
-      if (isBlank(value)) return spec.default;
+      if (!isSet(value)) return spec.default;
       const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
       if (!Number.isSafeInteger(n) || n < min || n > max) {
         ctx.addIssue({
@@ -75,7 +76,7 @@ function text(spec: {
   const read = z
     .string()
     .optional()
-    .transform((v) => (isBlank(v) ? spec.default : spec.trim ? v.trim() : v));
+    .transform((v) => (isSet(v) ? (spec.trim ? v.trim() : v) : spec.default));
   return {
     default: spec.default,
     schema: check ? read.refine(check.test, { message: check.message }) : read,
@@ -112,7 +113,7 @@ function logLevel(fallback: LogLevel): DefaultedSpec<LogLevel> {
     schema: z
       .string()
       .optional()
-      .transform((v) => (isBlank(v) ? fallback : v.trim().toLowerCase()))
+      .transform((v) => (isSet(v) ? v.trim().toLowerCase() : fallback))
       .refine(isLogLevel, { message: `must be one of ${LOG_LEVELS.join(', ')}` }),
     docs: { default: code(fallback), accepted: LOG_LEVELS.join(', ') },
   };
@@ -131,7 +132,7 @@ const specs = {
     schema: z
       .string()
       .optional()
-      .transform((v) => (isBlank(v) ? hostname() : v.trim()))
+      .transform((v) => (isSet(v) ? v.trim() : hostname()))
       .refine(isPodName, {
         message: 'must be 1 to 253 printable characters without spaces (a pod or host name)',
       }),
