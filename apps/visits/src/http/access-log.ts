@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HEALTH_PATHS, METRICS_PATH } from '@stateful-visits/visits-contract';
 import type { Logger } from 'pino';
 import type { MetricsService } from '../metrics/metrics.service.js';
 
 /** Routes that are machinery, not traffic: no access log line, no request-duration sample. */
-const QUIET = /^\/(health\/(live|ready|startup)|metrics)(\/|\?|$)/;
+const QUIET = new RegExp(`^(${[...Object.values(HEALTH_PATHS), METRICS_PATH].join('|')})(/|\\?|$)`);
 
 /**
  * One log line and one request-duration sample per answered request, routed or not. A Fastify

@@ -3,6 +3,7 @@ import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { IMAGE_UID as SERVICE_UID } from '@stateful-visits/visits-contract';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { countOf, request, visit } from '../harness/http.js';
 import { fillJournal } from './support/journals.js';
@@ -22,7 +23,6 @@ const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
 const mountSkip = await mountSkipReason();
 /** The image's user: what the service runs as in Kubernetes. */
-const SERVICE_UID = 10001;
 
 /** Exit code 1 after one fatal line matching `message`, without a stack trace. */
 function expectRefusal(ended: Ended, message: RegExp): void {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
+import { HEALTH_PATHS } from '@stateful-visits/visits-contract';
 import { request } from './http.ts';
 import { APP_DIR } from './paths.ts';
 import { freePort } from './ports.ts';
@@ -138,7 +139,7 @@ export class ServiceProcess implements Service {
         );
       }
       try {
-        const reply = await request(`${this.url}/health/ready`, { timeoutMs: 2_000 });
+        const reply = await request(`${this.url}${HEALTH_PATHS.ready}`, { timeoutMs: 2_000 });
         if (reply.status === 200) {
           this.readyMs = performance.now() - this.spawnedAt;
           return this;

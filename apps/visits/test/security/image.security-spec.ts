@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { IMAGE_UID as SERVICE_UID } from '@stateful-visits/visits-contract';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isCi } from '../harness/ci.js';
 import { buildServiceImage, chooseNodeImage } from '../harness/image.js';
 
 const run = promisify(execFile);
-const SERVICE_UID = 10001;
 
 /** Why the image cannot be checked here (undefined: it can). */
 async function dockerSkipReason(): Promise<string | undefined> {

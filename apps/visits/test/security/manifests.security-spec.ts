@@ -2,13 +2,13 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { IMAGE_UID as SERVICE_UID } from '@stateful-visits/visits-contract';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { isCi } from '../harness/ci.js';
 import { REPO_ROOT } from '../harness/paths.js';
 
 const run = promisify(execFile);
-const SERVICE_UID = 10001;
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v ?? {}) as Obj;

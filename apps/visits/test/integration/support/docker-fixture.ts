@@ -1,5 +1,6 @@
 import { GenericContainer, getContainerRuntimeClient, Wait } from 'testcontainers';
 import type { StartedTestContainer } from 'testcontainers';
+import { HEALTH_PATHS } from '@stateful-visits/visits-contract';
 import { RUN_LABEL } from './environment.js';
 import { exitOf, logsOf, Replica, SERVICE_PORT, type Docker, type Exited } from './replica.js';
 
@@ -106,7 +107,7 @@ export class DockerFixture {
       .withEnvironment({ ...options.env })
       .withHardenedHostConfig(hardenedHostConfig(options.data))
       .withExposedPorts(SERVICE_PORT)
-      .withWaitStrategy(Wait.forHttp('/health/ready', SERVICE_PORT).forStatusCode(200))
+      .withWaitStrategy(Wait.forHttp(HEALTH_PATHS.ready, SERVICE_PORT).forStatusCode(200))
       .withStartupTimeout(STARTUP_TIMEOUT_MS);
     this.containers.add(containerName);
     let started: StartedTestContainer;

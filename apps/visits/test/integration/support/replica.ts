@@ -1,9 +1,10 @@
+import { environment, IMAGE_UID } from '@stateful-visits/visits-contract';
 import type { getContainerRuntimeClient, StartedTestContainer } from 'testcontainers';
 import { signalOfStatus, type Exit, type Service } from '../../harness/service.js';
 
-/** The port the image's service listens on, and the image's user (docker/Dockerfile). */
-export const SERVICE_PORT = 3000;
-export const SERVICE_UID = 10001;
+/** The port the image's service listens on (the default `PORT`), and the image's user. */
+export const SERVICE_PORT = environment.PORT.default;
+export const SERVICE_UID = IMAGE_UID;
 
 export type Docker = Awaited<
   ReturnType<typeof getContainerRuntimeClient>
