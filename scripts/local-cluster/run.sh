@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `npm run test:cluster:local`: provisions the local cluster (cached build), starts it, runs the
+# cluster suite against it, and always tears it down — after success, failure, Ctrl-C or kill.
+#
+#   npm run test:cluster:local
+#   LOCAL_CLUSTER_KEEP=1 npm run test:cluster:local   # leave it running; then bash scripts/local-cluster/down.sh
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+source "$here/lib.sh"
+require_root
+
+elapsed() { printf '%ss' "$((SECONDS - $1))"; }
+t0=$SECONDS
+teardown() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [[ "${LOCAL_CLUSTER_KEEP:-}" == 1 && $status == 0 ]]; then
+    log "LOCAL_CLUSTER_KEEP=1: the cluster keeps running; source $CLUSTER_ENV to use it, bash scripts/local-cluster/down.sh to remove it"
+    exit 0
+  fi
+  local t=$SECONDS
+  bash "$here/down.sh" || status=1
+  log "teardown $(elapsed "$t"); total $(elapsed "$t0"); exit $status"
+  exit "$status"
+}
+trap teardown EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+t=$SECONDS
+bash "$here/provision.sh"
+log "provision $(elapsed "$t")"
+t=$SECONDS
+bash "$here/up.sh"
+log "start $(elapsed "$t")"
+
+# shellcheck disable=SC1090
+source "$CLUSTER_ENV"
+# The suite must run here: a missing piece is an error, not a skip.
+export CLUSTER_REQUIRED=1
+t=$SECONDS
+cd "$root"
+npx turbo run test:cluster --filter=@stateful-visits/cluster-tests
+log "cluster suite $(elapsed "$t")"
