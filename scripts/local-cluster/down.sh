@@ -97,6 +97,8 @@ if [[ -d "$tasks_dir" ]]; then
     ns="$(basename "$(dirname "$task")")"
     sock="/run/containerd/s/$(printf '%s' "$CONTAINERD_SOCKET/$ns/$(basename "$task")" | sha256sum | cut -d' ' -f1)"
     [[ -S "$sock" ]] && rm -f "$sock"
+    # The CNI library's cached results for a sandbox: <network>-<sandbox id>-<interface>.
+    rm -f /var/lib/cni/results/*-"$(basename "$task")"-* 2>/dev/null
   done
 fi
 
@@ -134,10 +136,11 @@ for chain in DOCKER-USER FORWARD; do
   while iptables -C "${rule[@]}" 2>/dev/null; do iptables -D "${rule[@]}" || break; done
 done
 
-# Pod log directories the kubelet made (it writes to /var/log/pods whatever its root directory):
-# the entries up.sh did not find there, or the whole directory when there was none.
+# Pod log directories the kubelet made (it writes to /var/log/pods whatever its root directory)
+# and the CNI library's result cache (/var/lib/cni, not configurable through containerd): the
+# entries up.sh did not find there, or the whole directory when there was none.
 if [[ -d "$S" ]]; then
-  for d in /var/log/pods /var/log/containers; do
+  for d in /var/log/pods /var/log/containers /var/lib/cni; do
     [[ -d "$d" ]] || continue
     list="$S/preexisting$(echo "$d" | tr / -)"
     if [[ -f "$list" ]]; then

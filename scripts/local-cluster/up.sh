@@ -56,7 +56,7 @@ S="$LOCAL_CLUSTER_STATE"
 mkdir -p "$S"/{pki,logs,pids,etcd,containerd,cni/net.d,cni/ipam,kubelet,volumes}
 chmod 0700 "$S/pki" "$S/etcd"
 # What this run adds outside $S, written before it is added, so down.sh can remove exactly that.
-for d in /var/log/pods /var/log/containers; do
+for d in /var/log/pods /var/log/containers /var/lib/cni; do
   [[ -d "$d" ]] && ls -A "$d" >"$S/preexisting$(echo "$d" | tr / -)" || true
 done
 started=$SECONDS
