@@ -80,13 +80,13 @@ for hierarchy in /sys/fs/cgroup/*/; do
   [[ -n "$pids" ]] && kill -KILL $pids 2>/dev/null
 done
 
-# containerd, its shims, and any component left without a pid file.
+stop_component containerd
+# Shims whose containerd is gone, and any component left without a pid file (a crashed run).
 mapfile -t rest < <(own_pids)
 if ((${#rest[@]} > 0)); then
   log "stopping ${#rest[@]} remaining process(es) of the cluster"
   stop_pids 20 "${rest[@]}"
 fi
-stop_component containerd
 
 # A shim killed without `ctr tasks delete` leaves its socket in /run/containerd/s, named by the
 # sha256 of <containerd address>/<namespace>/<id>; remove exactly those of this cluster's tasks.

@@ -9,6 +9,8 @@ export default defineConfig({
     include: ['src/**/*.cluster-spec.ts'],
     globalSetup: ['src/global-setup.ts'],
     fileParallelism: false,
+    // Every check by name, the skipped ones with their reason.
+    reporters: ['verbose'],
     testTimeout: 10 * 60_000,
     hookTimeout: 10 * 60_000,
     teardownTimeout: 15 * 60_000,
