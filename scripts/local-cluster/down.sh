@@ -6,6 +6,7 @@
 # containerd and containers are never stopped).
 #
 #   bash scripts/local-cluster/down.sh
+# shellcheck source-path=SCRIPTDIR
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -76,8 +77,8 @@ fi
 for hierarchy in /sys/fs/cgroup/*/; do
   root="$hierarchy$CGROUP_PARENT"
   [[ -d "$root" ]] || continue
-  pids="$(find "$root" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)"
-  [[ -n "$pids" ]] && kill -KILL $pids 2>/dev/null
+  mapfile -t pids < <(find "$root" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
+  ((${#pids[@]} > 0)) && kill -KILL "${pids[@]}" 2>/dev/null
 done
 
 stop_component containerd

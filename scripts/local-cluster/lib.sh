@@ -1,6 +1,6 @@
 # Shared settings of the local cluster scripts (sourced, not run). Every value can be overridden
 # from the environment; the defaults keep all traffic on this machine.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are used by the scripts that source this file
 
 # Built binaries and the unpacked source: outside the repository, kept between runs.
 LOCAL_CLUSTER_CACHE="${LOCAL_CLUSTER_CACHE:-/var/cache/stateful-visits/k8s-v1.20.2}"

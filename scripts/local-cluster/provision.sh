@@ -9,6 +9,7 @@
 #
 #   bash scripts/local-cluster/provision.sh
 #   LOCAL_CLUSTER_CACHE=/somewhere/else bash scripts/local-cluster/provision.sh
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -43,13 +44,27 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# The Signed-By of the machine's own Debian entry: apt refuses two entries for one archive that
-# name different keys, and the same key is the right one for the sources anyway.
+# The Signed-By of the machine's own entry for the Debian archive (bookworm): apt refuses two
+# entries for one archive that name different keys, and that key is the right one anyway. Only
+# files apt reads (*.list, *.sources) count.
 debian_signed_by() {
-  local key
-  key="$(grep -rhoiE '^(Signed-By:[[:space:]]*|.*signed-by=)[^] ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-    grep -oE '/[^] ]+\.gpg' | head -n 1 || true)"
-  echo "${key:-/usr/share/keyrings/debian-archive-keyring.gpg}"
+  local key=""
+  shopt -s nullglob
+  local sources=(/etc/apt/sources.list.d/*.sources) lists=(/etc/apt/sources.list /etc/apt/sources.list.d/*.list)
+  shopt -u nullglob
+  if ((${#sources[@]} > 0)); then
+    key="$(awk -v RS= -F '\n' '
+      /URIs:[^\n]*deb\.debian\.org\/debian([ \/\n]|$)/ && /Suites:[^\n]*bookworm( |\n|$)/ {
+        for (i = 1; i <= NF; i++) if ($i ~ /^Signed-By:/) { sub(/^Signed-By:[ \t]*/, "", $i); print $i; exit }
+      }' "${sources[@]}")"
+  fi
+  if [[ -z "$key" ]]; then
+    key="$(cat "${lists[@]}" 2>/dev/null | grep -E '^deb .*deb\.debian\.org/debian/? +bookworm( |$)' |
+      grep -oE 'signed-by=[^] ]+' | head -n 1 | cut -d= -f2 || true)"
+  fi
+  # An inline key block (deb822 allows one) is no file to name: fall back to Debian's keyring.
+  [[ "$key" == /* ]] || key=/usr/share/keyrings/debian-archive-keyring.gpg
+  echo "$key"
 }
 
 # apt-get source with a configuration of its own (a deb-src entry and its index in the cache):
@@ -63,7 +78,11 @@ fetch_source() {
     -o "Dir::State::Lists=$apt_dir/lists")
   log "fetching Debian's $SOURCE_PACKAGE source package (bookworm)"
   apt-get "${opts[@]}" update -qq
-  (cd "$src_dir" && apt-get "${opts[@]}" source --download-only -qq "$SOURCE_PACKAGE" 2>&1 | grep -v 'unsandboxed as root' >&2 || true)
+  # apt warns that root downloads unsandboxed into a root-owned directory: expected here.
+  if ! (cd "$src_dir" && apt-get "${opts[@]}" source --download-only -qq "$SOURCE_PACKAGE" 2>&1) |
+    { grep -v 'unsandboxed as root' >&2 || true; }; then
+    die "apt-get source $SOURCE_PACKAGE failed (output above): it needs http://deb.debian.org/debian reachable"
+  fi
   [[ -f "$src_dir/$ORIG_TARBALL" ]] ||
     die "apt-get source $SOURCE_PACKAGE did not give $ORIG_TARBALL (got: $(ls "$src_dir")); bookworm's source is the one with the full v1.20.2 tree"
 }
@@ -79,7 +98,7 @@ build_kubernetes() {
   mv "$gopath/src/k8s.io/kubernetes-1.20.2" "$tree"
 
   # v1.20's own build runs in GOPATH mode (hack/lib/golang.sh); module mode fails on its go.mod.
-  export GOPATH="$gopath" GO111MODULE=off GOFLAGS= CGO_ENABLED=0 GOCACHE="$LOCAL_CLUSTER_CACHE/go-build-cache"
+  export GOPATH="$gopath" GO111MODULE=off GOFLAGS='' CGO_ENABLED=0 GOCACHE="$LOCAL_CLUSTER_CACHE/go-build-cache"
   cd "$tree"
 
   # pkg/generated/openapi is generated at build time upstream and not in the tarball. Same inputs

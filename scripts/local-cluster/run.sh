@@ -4,6 +4,7 @@
 #
 #   npm run test:cluster:local
 #   LOCAL_CLUSTER_KEEP=1 npm run test:cluster:local   # leave it running; then bash scripts/local-cluster/down.sh
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -12,9 +13,17 @@ require_root
 
 elapsed() { printf '%ss' "$((SECONDS - $1))"; }
 t0=$SECONDS
+suite_pid=
 teardown() {
   local status=$?
   trap - EXIT INT TERM
+  # Interrupted while the suite runs: let it stop (its own cleanup removes its images), bounded.
+  if [[ -n "$suite_pid" ]] && kill -0 "$suite_pid" 2>/dev/null; then
+    log "stopping the cluster suite"
+    kill -INT -- "-$suite_pid" 2>/dev/null
+    for _ in $(seq 60); do kill -0 "$suite_pid" 2>/dev/null || break; sleep 1; done
+    kill -KILL -- "-$suite_pid" 2>/dev/null
+  fi
   if [[ "${LOCAL_CLUSTER_KEEP:-}" == 1 && $status == 0 ]]; then
     log "LOCAL_CLUSTER_KEEP=1: the cluster keeps running; source $CLUSTER_ENV to use it, bash scripts/local-cluster/down.sh to remove it"
     exit 0
@@ -41,5 +50,10 @@ source "$CLUSTER_ENV"
 export CLUSTER_REQUIRED=1
 t=$SECONDS
 cd "$root"
-npx turbo run test:cluster --filter=@stateful-visits/cluster-tests
+# In a process group of its own, waited for in the background: a signal to this script runs the
+# trap at once (bash defers traps while a foreground command runs), and the trap stops the group.
+setsid npx turbo run test:cluster --filter=@stateful-visits/cluster-tests &
+suite_pid=$!
+wait "$suite_pid"
+suite_pid=
 log "cluster suite $(elapsed "$t")"

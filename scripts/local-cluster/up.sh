@@ -16,6 +16,7 @@
 # On success it writes $LOCAL_CLUSTER_STATE/cluster.env with the variables the cluster suite reads.
 #
 #   bash scripts/local-cluster/up.sh && source /var/lib/stateful-visits-cluster/cluster.env
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
@@ -57,7 +58,7 @@ mkdir -p "$S"/{pki,logs,pids,etcd,containerd,cni/net.d,cni/ipam,kubelet,volumes}
 chmod 0700 "$S/pki" "$S/etcd"
 # What this run adds outside $S, written before it is added, so down.sh can remove exactly that.
 for d in /var/log/pods /var/log/containers /var/lib/cni; do
-  [[ -d "$d" ]] && ls -A "$d" >"$S/preexisting$(echo "$d" | tr / -)" || true
+  if [[ -d "$d" ]]; then ls -A "$d" >"$S/preexisting$(echo "$d" | tr / -)"; fi
 done
 started=$SECONDS
 
