@@ -22,10 +22,11 @@ own_pids() {
   for f in /proc/[0-9]*/cmdline; do
     pid="${f#/proc/}" && pid="${pid%/cmdline}"
     [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
-    tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "$S/" && echo "$pid"
+    # A process may end between the glob and the read: no message for that.
+    { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF -- "$S/" && echo "$pid"
   done
 }
-cmd_of() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | cut -c1-100; }
+cmd_of() { { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | cut -c1-100; }
 
 stop_pids() { # seconds, pids... : SIGTERM, then SIGKILL after the grace period
   local seconds="$1" pid deadline
@@ -47,7 +48,7 @@ stop_component() { # name in $S/pids
   [[ -f "$f" ]] || return 0
   pid="$(cat "$f")"
   # The recorded pid, if it is still the process this cluster started.
-  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$S/"; then
+  if kill -0 "$pid" 2>/dev/null && { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$S/"; then
     stop_pids 20 "$pid"
   fi
   rm -f "$f"
@@ -65,8 +66,11 @@ if [[ -d "$S" ]]; then
       ctr_ tasks kill --signal SIGKILL "$id" >/dev/null 2>&1
     done
     for id in $(ctr_ tasks ls -q 2>/dev/null); do
-      ctr_ tasks delete --force "$id" >/dev/null 2>&1 || problem "could not delete containerd task $id"
+      ctr_ tasks delete --force "$id" >/dev/null 2>&1
     done
+    # The CRI plugin deletes exited tasks itself too, so a failed delete above may be a lost race;
+    # only a task that is still there is a problem.
+    for id in $(ctr_ tasks ls -q 2>/dev/null); do problem "containerd task $id could not be deleted"; done
     for id in $(ctr_ containers ls -q 2>/dev/null); do
       ctr_ containers delete "$id" >/dev/null 2>&1 || true
     done

@@ -13,23 +13,31 @@ require_root
 
 elapsed() { printf '%ss' "$((SECONDS - $1))"; }
 t0=$SECONDS
+# Names this run's images (stateful-visits/visits:cluster-<id>), so the teardown can remove them
+# when an interrupted suite could not.
+export CLUSTER_RUN_ID="${CLUSTER_RUN_ID:-local$(date +%s)$$}"
 suite_pid=
 teardown() {
   local status=$?
+  # Every step below runs, whatever the one before it returned.
+  set +e
   trap - EXIT INT TERM
-  # Interrupted while the suite runs: let it stop (its own cleanup removes its images), bounded.
   if [[ -n "$suite_pid" ]] && kill -0 "$suite_pid" 2>/dev/null; then
     log "stopping the cluster suite"
     kill -INT -- "-$suite_pid" 2>/dev/null
-    for _ in $(seq 60); do kill -0 "$suite_pid" 2>/dev/null || break; sleep 1; done
+    for _ in $(seq 30); do kill -0 "$suite_pid" 2>/dev/null || break; sleep 1; done
     kill -KILL -- "-$suite_pid" 2>/dev/null
+    local image
+    for image in "stateful-visits/visits:cluster-$CLUSTER_RUN_ID" "stateful-visits/visits:cluster-$CLUSTER_RUN_ID-canary"; do
+      docker image inspect "$image" >/dev/null 2>&1 && docker image rm --force "$image" >/dev/null
+    done
   fi
   if [[ "${LOCAL_CLUSTER_KEEP:-}" == 1 && $status == 0 ]]; then
     log "LOCAL_CLUSTER_KEEP=1: the cluster keeps running; source $CLUSTER_ENV to use it, bash scripts/local-cluster/down.sh to remove it"
     exit 0
   fi
   local t=$SECONDS
-  bash "$here/down.sh" || status=1
+  bash "$here/down.sh" || { ((status != 0)) || status=1; }
   log "teardown $(elapsed "$t"); total $(elapsed "$t0"); exit $status"
   exit "$status"
 }

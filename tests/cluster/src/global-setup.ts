@@ -42,7 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
   }
 
-  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const runId = runIdFrom(process.env['CLUSTER_RUN_ID']);
   const started = Date.now();
   const { environment, context } = await ClusterEnvironment.start({
     repoRoot,
@@ -58,4 +58,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await environment.stop();
     log(`removed what the suite created in ${Math.round((Date.now() - stopping) / 1000)}s`);
   };
+}
+
+/** CLUSTER_RUN_ID (the local cluster's run names it, to remove the images after an interruption), or a new one. */
+function runIdFrom(given: string | undefined): string {
+  if (given === undefined || given === '') {
+    return `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  }
+  if (!/^[a-z0-9]{1,40}$/.test(given)) {
+    throw new Error(
+      `CLUSTER_RUN_ID=${given}: use 1 to 40 lowercase letters and digits (it names the namespace and the image tags)`,
+    );
+  }
+  return given;
 }
