@@ -44,6 +44,28 @@ STORAGE_CLASS=stateful-visits-local
 log() { printf '[local-cluster] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# "<component> <pid>" of a cluster component that is running (a kept cluster, or another run's);
+# fails when none is.
+running_component() {
+  local f pid
+  for f in "$LOCAL_CLUSTER_STATE"/pids/*; do
+    [[ -f "$f" ]] || continue
+    pid="$(cat "$f")"
+    if kill -0 "$pid" 2>/dev/null && { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$LOCAL_CLUSTER_STATE/"; then
+      echo "$(basename "$f") $pid"
+      return 0
+    fi
+  done
+  return 1
+}
+
+refuse_if_running() {
+  local running
+  if running="$(running_component)"; then
+    die "a local cluster is running (${running% *} is pid ${running#* }): use it (source $CLUSTER_ENV) or remove it (bash scripts/local-cluster/down.sh) first"
+  fi
+}
+
 require_root() {
   [[ "$(id -u)" == 0 ]] || die "must run as root: it starts containerd, a kubelet and changes iptables"
 }

@@ -10,6 +10,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 source "$here/lib.sh"
 require_root
+# Before the trap: a running cluster is not this run's to tear down.
+refuse_if_running
 
 elapsed() { printf '%ss' "$((SECONDS - $1))"; }
 t0=$SECONDS

@@ -31,6 +31,8 @@ done
 [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] ||
   die "CNI plugins missing in /usr/lib/cni (Debian package containernetworking-plugins)"
 
+# A cluster that runs (kept with LOCAL_CLUSTER_KEEP=1, or another run's) is never taken down here.
+refuse_if_running
 # Leftovers of a run that crashed are removed first: this run starts from nothing.
 if [[ -e "$LOCAL_CLUSTER_STATE" ]] || ip link show "$BRIDGE" >/dev/null 2>&1; then
   log "removing what an earlier run left behind"
