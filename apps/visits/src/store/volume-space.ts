@@ -99,11 +99,12 @@ export class VolumeSpace {
     const { dir, statfs, journalEpoch } = this.options;
     const epoch = journalEpoch();
     const since = this.clock();
-    let answer: Promise<{ readonly bavail: number; readonly bsize: number }>;
+    let answer: ReturnType<StatFs>;
     try {
       answer = statfs(dir);
     } catch (error) {
-      answer = Promise.reject(error);
+      // A statfs that throws instead of rejecting still ends up in failed().
+      answer = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const settled = answer
       .then(
