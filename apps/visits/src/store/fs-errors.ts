@@ -10,11 +10,11 @@ export function describeFsError(error: unknown, path: string): string {
     case 'EPERM':
       return (
         `permission denied on ${path} (running as ${who}): give this user write access to the data ` +
-        `directory (for example chown -R ${process.getuid?.() ?? 'UID'}:${process.getgid?.() ?? 'GID'} on it, ` +
+        `directory, DATA_DIR (for example chown -R ${process.getuid?.() ?? 'UID'}:${process.getgid?.() ?? 'GID'} on it, ` +
         'or securityContext.fsGroup in Kubernetes)'
       );
     case 'EROFS':
-      return `${path} is on a read-only file system: mount a writable volume as the data directory`;
+      return `${path} is on a read-only file system: mount a writable volume as the data directory (DATA_DIR)`;
     case 'ENOSPC':
     case 'EDQUOT':
       return `no space left on the device holding ${path}: free some space or grow the volume`;
@@ -27,4 +27,12 @@ export function describeFsError(error: unknown, path: string): string {
     default:
       return `${e.code ?? 'error'} on ${path}: ${e.message ?? String(error)}`;
   }
+}
+
+/** describeFsError for a failure that makes the data directory unusable: it always names DATA_DIR. */
+export function describeDataDirError(error: unknown, path: string): string {
+  const problem = describeFsError(error, path);
+  return problem.includes('DATA_DIR')
+    ? problem
+    : `${problem} (check DATA_DIR and the volume behind it)`;
 }

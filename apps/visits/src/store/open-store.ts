@@ -3,7 +3,7 @@ import { access, mkdir, open, readFile, stat, unlink, type FileHandle } from 'no
 import { join } from 'node:path';
 import { journalBytesFor, minVolumeBytes } from '@stateful-visits/visits-contract';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
-import { describeFsError } from './fs-errors.js';
+import { describeDataDirError } from './fs-errors.js';
 import { JournalFormatError, scanJournal, type ScanResult } from './journal.js';
 import { JOURNAL_FILE, JOURNAL_TMP, JournalFile, nodeIo } from './journal-file.js';
 import { DataDirError, StoreCorruptError, VolumeTooSmallError } from './store.errors.js';
@@ -243,5 +243,5 @@ async function prepareDir(dir: string): Promise<void> {
 }
 
 function fsFailure(error: NodeJS.ErrnoException, path: string): DataDirError {
-  return new DataDirError(describeFsError(error, path), { cause: error });
+  return new DataDirError(describeDataDirError(error, path), { cause: error });
 }
