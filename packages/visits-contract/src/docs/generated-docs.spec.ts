@@ -74,7 +74,9 @@ describe('writeGeneratedDocs and diffGeneratedDocs', () => {
     mkdirSync(join(dir, 'docs'));
     for (const file of GENERATED_FILES) {
       const current = readFileSync(join(repoRoot, file), 'utf8');
-      const stale = current.replace(/\| integer 1–1000/, '| integer 1–999').replace(/\| 36Ki/, '| 35Ki');
+      const stale = current
+        .replace(/\| integer 1–1000/, '| integer 1–999')
+        .replace(/\| 36Ki/, '| 35Ki');
       expect(stale, file).not.toBe(current);
       writeFileSync(join(dir, file), stale);
     }
