@@ -117,24 +117,28 @@ function integer(spec: { min: number; max: number; default: number; note?: strin
 }
 
 /**
- * A text variable: `trim` strips surrounding spaces; `check` turns the value into what the
- * service uses (undefined: refused, with `expected` saying what it accepts).
+ * A text variable: `trim` strips surrounding spaces; `check` is what a value must pass, with the
+ * message users see when it does not (the value given is appended to it); `canonical` turns an
+ * accepted value into the one the service uses.
  */
 function text(spec: {
   default: string;
   trim: boolean;
   accepted: string;
   docsDefault?: string;
-  check?: (value: string) => string | undefined;
-  expected?: string;
+  check?: { test: (value: string) => boolean; message: string };
+  canonical?: (value: string) => string;
 }): DefaultedSpec<string> {
+  const { check, canonical } = spec;
   const schema = schemaOf(
     () => spec.default,
     spec.default,
     (raw) => {
       const value = spec.trim ? raw.trim() : raw;
-      if (spec.check === undefined) return value;
-      return spec.check(value) ?? refuse(`must be ${spec.expected} (got ${quoteValue(raw)})`);
+      if (check !== undefined && !check.test(value)) {
+        return refuse(`${check.message} (got ${quoteValue(raw)})`);
+      }
+      return canonical === undefined ? value : canonical(value);
     },
   );
   return {
@@ -143,6 +147,9 @@ function text(spec: {
     docs: { default: spec.docsDefault ?? code(spec.default), accepted: spec.accepted },
   };
 }
+
+/** Names already looked up: checking and then spelling a name builds one formatter, not two. */
+const zones = new Map<string, string | undefined>();
 
 /**
  * The time zone `value` names, spelled as the IANA database spells it (`europe/berlin` →
@@ -154,11 +161,16 @@ export function canonicalTimeZone(value: string): string | undefined {
   // The default needs no check; making one would load ICU's time-zone data (about 7 MiB of RSS)
   // at startup for nothing.
   if (value === 'UTC') return value;
-  try {
-    return new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
-  } catch {
-    return undefined;
+  if (!zones.has(value)) {
+    let zone: string | undefined;
+    try {
+      zone = new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
+    } catch {
+      zone = undefined;
+    }
+    zones.set(value, zone);
   }
+  return zones.get(value);
 }
 
 /** Whether `Intl` knows `value` as a time zone, in any case. */
@@ -207,17 +219,21 @@ const specs = {
     default: '0.0.0.0',
     trim: true,
     accepted: 'an IP address or host name of this machine',
-    check: (value) => (isHost(value) ? value : undefined),
-    expected:
-      'an IP address or host name of this machine, such as 0.0.0.0 (every IPv4 interface), :: (every interface) or 127.0.0.1',
+    check: {
+      test: isHost,
+      message:
+        'must be an IP address or host name of this machine, such as 0.0.0.0 (every IPv4 interface), :: (every interface) or 127.0.0.1',
+    },
   }),
   DATA_DIR: text({
     default: './data',
     trim: false,
     accepted: 'a directory path; created when missing',
     docsDefault: `${code('./data')} (${code(IMAGE_DATA_DIR)} in the image)`,
-    check: (value) => (value.includes('\0') ? undefined : value),
-    expected: 'a directory path without NUL characters',
+    check: {
+      test: (value) => !value.includes('\0'),
+      message: 'must be a directory path without NUL characters',
+    },
   }),
   POD_NAME: {
     schema: schemaOf(hostname, 'the hostname', (raw) => {
@@ -234,8 +250,11 @@ const specs = {
     default: 'UTC',
     trim: true,
     accepted: `an IANA time zone name, any case (${code('Europe/Berlin')})`,
-    check: canonicalTimeZone,
-    expected: 'an IANA time zone name such as UTC, Europe/Berlin or America/New_York',
+    check: {
+      test: isTimeZone,
+      message: 'must be an IANA time zone name such as UTC, Europe/Berlin or America/New_York',
+    },
+    canonical: (value) => canonicalTimeZone(value) ?? value,
   }),
   RECENT_VISITS: integer({
     min: 1,
