@@ -19,12 +19,19 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Send visits here: the store is writable with free space, and no shutdown has begun. */
+  /**
+   * Send visits here: no shutdown has begun, the store is writable, and its volume answers with
+   * room for the next journal.
+   */
   @Get(HEALTH_PATHS.ready)
   @HealthCheck()
   @Header('Cache-Control', 'no-store')
   ready() {
-    return this.health.check([() => this.store.accepting(), () => this.store.writable()]);
+    return this.health.check([
+      () => this.store.accepting(),
+      () => this.store.writable(),
+      () => this.store.volume(),
+    ]);
   }
 
   /** The store has finished opening and recovery. */

@@ -75,7 +75,7 @@ function permissionDenied(path: string, a: AccessFacts): string {
   }
   return (
     `permission denied on ${path} (running as ${who}): give this user write access to the data ` +
-    `directory (for example chown -R ${a.uid}:${a.gid} on it, or securityContext.fsGroup in Kubernetes)`
+    `directory, DATA_DIR (for example chown -R ${a.uid}:${a.gid} on it, or securityContext.fsGroup in Kubernetes)`
   );
 }
 
@@ -94,7 +94,7 @@ export function describeFsError(
     case 'EPERM':
       return permissionDenied(path, access());
     case 'EROFS':
-      return `${path} is on a read-only file system: mount a writable volume as the data directory`;
+      return `${path} is on a read-only file system: mount a writable volume as the data directory (DATA_DIR)`;
     case 'ENOSPC':
     case 'EDQUOT':
       return `no space left on the device holding ${path}: free some space or grow the volume`;
@@ -107,4 +107,12 @@ export function describeFsError(
     default:
       return `${e.code ?? 'error'} on ${path}: ${e.message ?? String(error)}`;
   }
+}
+
+/** describeFsError for a failure that makes the data directory unusable: it always names DATA_DIR. */
+export function describeDataDirError(error: unknown, path: string): string {
+  const problem = describeFsError(error, path);
+  return problem.includes('DATA_DIR')
+    ? problem
+    : `${problem} (check DATA_DIR and the volume behind it)`;
 }
