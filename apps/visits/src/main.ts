@@ -3,6 +3,7 @@ import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { stopOnSignalsAndStoreFailure } from './lifecycle/shutdown.js';
 import { createLogger } from './logging/logger.js';
+import { OpsServer } from './ops/ops-server.provider.js';
 import { StoreError } from './store/store.errors.js';
 
 async function main(): Promise<void> {
@@ -30,9 +31,27 @@ async function main(): Promise<void> {
   }
 
   stopOnSignalsAndStoreFailure(app, config, logger);
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+    // The ops port after the service port: readiness never says yes before visits can arrive.
+    await app.get(OpsServer).listen();
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    logger.fatal(
+      { err: error, port: config.port, opsPort: config.opsPort, host: config.host },
+      `cannot listen on ${config.host} ports ${config.port} (PORT) and ${config.opsPort} (OPS_PORT): ${code ?? String(error)}; ` +
+        'choose ports nothing else uses',
+    );
+    process.exit(1);
+  }
   logger.info(
-    { port: config.port, host: config.host, dataDir: config.dataDir, node: process.version },
+    {
+      port: config.port,
+      opsPort: config.opsPort,
+      host: config.host,
+      dataDir: config.dataDir,
+      node: process.version,
+    },
     'visits service listening',
   );
 }

@@ -7,6 +7,10 @@ import { IMAGE_DATA_DIR } from './image.js';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The values `ACCESS_LOG` accepts: every request, or only server errors and slow requests. */
+export const ACCESS_LOG_MODES = ['all', 'errors'] as const;
+export type AccessLogMode = (typeof ACCESS_LOG_MODES)[number];
+
 /** A raw environment value: unset, or a string that may be blank. */
 type Raw = string | undefined;
 
@@ -106,6 +110,30 @@ function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
+function isAccessLogMode(value: string): value is AccessLogMode {
+  return (ACCESS_LOG_MODES as readonly string[]).includes(value);
+}
+
+/** `ACCESS_LOG`: case does not matter. */
+function accessLog(fallback: AccessLogMode): DefaultedSpec<AccessLogMode> {
+  return {
+    default: fallback,
+    schema: z
+      .string()
+      .optional()
+      .transform((v) => (isSet(v) ? v.trim().toLowerCase() : fallback))
+      .refine(isAccessLogMode, {
+        message: `must be one of ${ACCESS_LOG_MODES.join(', ')}`,
+      }),
+    docs: {
+      default: code(fallback),
+      accepted:
+        `${code('all')} (every request) or ${code('errors')} (answers ≥ 500 and requests slower ` +
+        `than ${code('SLOW_REQUEST_MS')})`,
+    },
+  };
+}
+
 /** `LOG_LEVEL`: case does not matter. */
 function logLevel(fallback: LogLevel): DefaultedSpec<LogLevel> {
   return {
@@ -120,7 +148,13 @@ function logLevel(fallback: LogLevel): DefaultedSpec<LogLevel> {
 }
 
 const specs = {
-  PORT: integer({ min: 1, max: 65535, default: 3000 }),
+  PORT: integer({ min: 1, max: 65535, default: 3000, note: 'the visit routes' }),
+  OPS_PORT: integer({
+    min: 1,
+    max: 65535,
+    default: 8081,
+    note: `${code('/metrics')}, ${code('/health/*')} and ${code('/version')}; must differ from ${code('PORT')}`,
+  }),
   HOST: text({ default: '0.0.0.0', trim: true, accepted: 'an address to listen on' }),
   DATA_DIR: text({
     default: './data',
@@ -154,6 +188,13 @@ const specs = {
     note: 'recent timestamps kept',
   }),
   LOG_LEVEL: logLevel('info'),
+  ACCESS_LOG: accessLog('all'),
+  SLOW_REQUEST_MS: integer({
+    min: 1,
+    max: 600_000,
+    default: 500,
+    note: `a request slower than this is logged whatever ${code('ACCESS_LOG')} says`,
+  }),
   SHUTDOWN_TIMEOUT_MS: integer({
     min: 1000,
     max: 600_000,
@@ -176,12 +217,25 @@ export const environment = Object.fromEntries(
   Object.entries(specs).map(([name, spec]) => [name, { ...spec, name }]),
 ) as { readonly [K in keyof Specs]: EnvironmentVariable<K> };
 
-/** The whole environment as one zod schema: unknown variables are ignored. */
-export const environmentSchema = z.object(
-  Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, spec.schema])) as {
-    [K in keyof Specs]: Specs[K]['schema'];
-  },
-);
+/**
+ * The whole environment as one zod schema: unknown variables are ignored. Besides each variable's
+ * own checks, the two ports must differ: the ops routes are never served on the service port.
+ */
+export const environmentSchema = z
+  .object(
+    Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, spec.schema])) as {
+      [K in keyof Specs]: Specs[K]['schema'];
+    },
+  )
+  .superRefine((value, ctx) => {
+    if (value.OPS_PORT === value.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPS_PORT'],
+        message: `must differ from PORT (both are ${value.PORT}): /metrics and /health/* get a port of their own, which the client Service does not expose`,
+      });
+    }
+  });
 
 /** The environment with every default applied and every value checked. */
 export type Environment = z.output<typeof environmentSchema>;

@@ -5,7 +5,9 @@ export {
   isTimeZone,
   isPodName,
   LOG_LEVELS,
+  ACCESS_LOG_MODES,
   type LogLevel,
+  type AccessLogMode,
   type Environment,
   type EnvironmentResult,
   type EnvironmentVariable,
@@ -15,5 +17,12 @@ export {
 } from './environment.js';
 export { DATA_FILES, MAX_RECENT } from './data-dir.js';
 export { IMAGE_UID, IMAGE_GID, IMAGE_DATA_DIR } from './image.js';
-export { HEALTH_PATHS, METRICS_PATH } from './http.js';
-export { METRIC_NAMES } from './metrics.js';
+export { HEALTH_PATHS, METRICS_PATH, VERSION_PATH, OPS_PATHS } from './http.js';
+export {
+  METRIC_NAMES,
+  STORE_STATES,
+  WRITE_OPERATIONS,
+  HTTP_METHOD_LABELS,
+  type StoreStateName,
+  type WriteOperation,
+} from './metrics.js';
