@@ -13,7 +13,10 @@ const port = environment.PORT.default;
 const opsPort = environment.OPS_PORT.default;
 const appVersion = (
   JSON.parse(
-    readFileSync(fileURLToPath(new URL('../../../apps/visits/package.json', import.meta.url)), 'utf8'),
+    readFileSync(
+      fileURLToPath(new URL('../../../apps/visits/package.json', import.meta.url)),
+      'utf8',
+    ),
   ) as { version: string }
 ).version;
 
