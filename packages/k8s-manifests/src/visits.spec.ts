@@ -53,7 +53,8 @@ describe('visitsManifests', () => {
       namespace: 'prod',
       labels: { release: 'kube-prometheus-stack', 'app.kubernetes.io/instance': 'visits-green' },
     });
-    const exprs = rule?.spec.groups.flatMap((g) => g.rules.map((r) => String(r.expr))) ?? [];
+    const exprs =
+      rule?.spec.groups?.flatMap((g) => (g.rules ?? []).map((r) => String(r.expr))) ?? [];
     expect(exprs.length).toBeGreaterThan(0);
     for (const expr of exprs) expect(expr).toContain('{job="visits-green"');
     expect(exprs.join('\n')).not.toContain('job="visits"');
