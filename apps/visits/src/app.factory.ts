@@ -27,7 +27,13 @@ export async function createApp(
     },
   );
   const lifecycle = app.get(LifecycleService);
-  installHttpEdge(app, logger, app.get(MetricsService), () => lifecycle.shuttingDown);
+  installHttpEdge(
+    app,
+    logger,
+    app.get(MetricsService),
+    { mode: config.accessLog, slowMs: config.slowRequestMs },
+    () => lifecycle.shuttingDown,
+  );
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -9,9 +9,12 @@ describe('visitsConfigMap', () => {
   it('holds the service configuration under the contract names', () => {
     expect(render().configMap.data).toEqual({
       PORT: '3000',
+      OPS_PORT: '8081',
       TIMEZONE: 'UTC',
       RECENT_VISITS: '100',
       LOG_LEVEL: 'info',
+      ACCESS_LOG: 'all',
+      SLOW_REQUEST_MS: '500',
       SHUTDOWN_TIMEOUT_MS: '10000',
     });
   });
@@ -21,12 +24,16 @@ describe('visitsConfigMap', () => {
       timezone: 'America/New_York',
       recentVisits: 10,
       logLevel: 'debug',
+      accessLog: 'errors',
+      slowRequestMs: 250,
       shutdownTimeoutMs: 20_000,
     });
     expect(configMap.data).toMatchObject({
       TIMEZONE: 'America/New_York',
       RECENT_VISITS: '10',
       LOG_LEVEL: 'debug',
+      ACCESS_LOG: 'errors',
+      SLOW_REQUEST_MS: '250',
       SHUTDOWN_TIMEOUT_MS: '20000',
     });
   });

@@ -4,7 +4,10 @@ import type { ResolvedVisitsProps } from './props.js';
 export const CONTAINER_NAME = 'visits';
 /** The volume claim template: each pod's claim is `data-<pod>`. */
 export const DATA_VOLUME = 'data';
+/** The service port (`PORT`): the visit routes. */
 export const HTTP_PORT_NAME = 'http';
+/** The ops port (`OPS_PORT`): /metrics, /health/*, /version. */
+export const OPS_PORT_NAME = 'ops';
 /** Label that tells the two Services apart (the ServiceMonitor selects the headless one). */
 export const SERVICE_ROLE_LABEL = 'stateful-visits/service';
 
@@ -33,6 +36,7 @@ export function objectNames(p: ResolvedVisitsProps) {
     podDisruptionBudget: p.name,
     networkPolicy: p.name,
     serviceMonitor: p.name,
+    prometheusRule: p.name,
   } as const;
 }
 

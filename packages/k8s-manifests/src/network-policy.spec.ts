@@ -6,13 +6,16 @@ describe('visitsNetworkPolicy', () => {
     expect(render()).not.toHaveProperty('networkPolicy');
   });
 
-  it('allows ingress to the HTTP port only, from anywhere by default, and no egress', () => {
+  it('allows ingress to the service and ops ports only, from anywhere by default, and no egress', () => {
     const policy = render({ networkPolicy: true }).networkPolicy;
     expect(matches(policy?.spec?.podSelector?.matchLabels, podTemplate().metadata?.labels)).toBe(
       true,
     );
     expect(policy?.spec?.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(policy?.spec?.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 3000 }] }]);
+    expect(policy?.spec?.ingress).toEqual([
+      { ports: [{ protocol: 'TCP', port: 3000 }] },
+      { ports: [{ protocol: 'TCP', port: 8081 }] },
+    ]);
     expect(policy?.spec?.egress).toEqual([]);
   });
 
@@ -20,5 +23,22 @@ describe('visitsNetworkPolicy', () => {
     const from = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'web' } } }];
     const policy = render({ networkPolicy: true, networkPolicyIngressFrom: from }).networkPolicy;
     expect(policy?.spec?.ingress?.[0]?.from).toEqual(from);
+    expect(policy?.spec?.ingress?.[1]).not.toHaveProperty('from');
+  });
+
+  it('restricts who may scrape and probe the ops port to networkPolicyOpsIngressFrom', () => {
+    const prometheus = [
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+    ];
+    const policy = render({
+      networkPolicy: true,
+      opsPort: 9100,
+      networkPolicyOpsIngressFrom: prometheus,
+    }).networkPolicy;
+    expect(policy?.spec?.ingress?.[1]).toEqual({
+      from: prometheus,
+      ports: [{ protocol: 'TCP', port: 9100 }],
+    });
+    expect(policy?.spec?.ingress?.[0]).not.toHaveProperty('from');
   });
 });

@@ -16,6 +16,7 @@ import {
   CONTAINER_NAME,
   DATA_VOLUME,
   HTTP_PORT_NAME,
+  OPS_PORT_NAME,
   objectMeta,
   objectNames,
   selectorLabels,
@@ -50,12 +51,16 @@ function updateStrategy(p: ResolvedVisitsProps): IIoK8sApiAppsV1StatefulSetUpdat
 }
 
 function container(p: ResolvedVisitsProps): IIoK8sApiCoreV1Container {
-  const httpGet = (path: string) => ({ path, port: HTTP_PORT_NAME, scheme: 'HTTP' as const });
+  // The probes ask the ops port: the service port has no health routes.
+  const httpGet = (path: string) => ({ path, port: OPS_PORT_NAME, scheme: 'HTTP' as const });
   return {
     name: CONTAINER_NAME,
     image: p.image,
     imagePullPolicy: p.imagePullPolicy,
-    ports: [{ name: HTTP_PORT_NAME, containerPort: p.port, protocol: 'TCP' }],
+    ports: [
+      { name: HTTP_PORT_NAME, containerPort: p.port, protocol: 'TCP' },
+      { name: OPS_PORT_NAME, containerPort: p.opsPort, protocol: 'TCP' },
+    ],
     envFrom: [{ configMapRef: { name: objectNames(p).configMap } }],
     env: [
       {
@@ -116,7 +121,7 @@ export function visitsStatefulSet(p: ResolvedVisitsProps): StatefulSet {
   };
   if (p.prometheusScrapeAnnotations) {
     annotations['prometheus.io/scrape'] = 'true';
-    annotations['prometheus.io/port'] = String(p.port);
+    annotations['prometheus.io/port'] = String(p.opsPort);
     annotations['prometheus.io/path'] = METRICS_PATH;
   }
 

@@ -20,12 +20,15 @@ describe('environment', () => {
     for (const [key, variable] of Object.entries(environment)) expect(variable.name).toBe(key);
     expect(Object.keys(environment)).toEqual([
       'PORT',
+      'OPS_PORT',
       'HOST',
       'DATA_DIR',
       'POD_NAME',
       'TIMEZONE',
       'RECENT_VISITS',
       'LOG_LEVEL',
+      'ACCESS_LOG',
+      'SLOW_REQUEST_MS',
       'SHUTDOWN_TIMEOUT_MS',
     ]);
   });
@@ -60,12 +63,15 @@ describe('environment', () => {
   it('echoes every refused value in its message', () => {
     const bad = {
       PORT: 'http',
+      OPS_PORT: '80.5',
       HOST: 'http://0.0.0.0',
       DATA_DIR: 'a\0b',
       POD_NAME: 'pod name',
       TIMEZONE: 'Mars/Olympus',
       RECENT_VISITS: '1e3',
       LOG_LEVEL: 'loud',
+      ACCESS_LOG: 'none',
+      SLOW_REQUEST_MS: 'fast',
       SHUTDOWN_TIMEOUT_MS: '-5',
     };
     expect(Object.keys(bad)).toEqual(Object.keys(environment));
@@ -185,6 +191,29 @@ describe('environment', () => {
       ok: true,
       value: { LOG_LEVEL: 'debug', HOST: '::1', TIMEZONE: 'Asia/Tokyo', DATA_DIR: ' /srv/visits ' },
     });
+  });
+
+  it('refuses an OPS_PORT equal to PORT, naming both, and takes any other pair', () => {
+    expect(problems(parseEnvironment({ PORT: '9000', OPS_PORT: '9000' }))).toEqual([
+      'OPS_PORT must differ from PORT (both are 9000): /metrics and /health/* get a port of their own, which the client Service does not expose',
+    ]);
+    expect(problems(parseEnvironment({ OPS_PORT: String(environment.PORT.default) }))).toHaveLength(
+      1,
+    );
+    expect(parseEnvironment({ PORT: '8081', OPS_PORT: '3000' })).toMatchObject({
+      ok: true,
+      value: { PORT: 8081, OPS_PORT: 3000 },
+    });
+  });
+
+  it('reads ACCESS_LOG in any case and names the accepted values for anything else', () => {
+    expect(parseEnvironment({ ACCESS_LOG: ' Errors ' })).toMatchObject({
+      ok: true,
+      value: { ACCESS_LOG: 'errors' },
+    });
+    expect(problems(parseEnvironment({ ACCESS_LOG: 'none' }))).toEqual([
+      'ACCESS_LOG must be one of all, errors (got "none")',
+    ]);
   });
 
   it('rejects a pod name longer than a DNS name can be', () => {

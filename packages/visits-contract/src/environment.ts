@@ -8,6 +8,10 @@ import { IMAGE_DATA_DIR } from './image.js';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The values `ACCESS_LOG` accepts: every request, or only server errors and slow requests. */
+export const ACCESS_LOG_MODES = ['all', 'errors'] as const;
+export type AccessLogMode = (typeof ACCESS_LOG_MODES)[number];
+
 /** A raw environment value: unset, or a string that may be blank. */
 type Raw = string | undefined;
 
@@ -195,7 +199,33 @@ function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-/** `LOG_LEVEL`: case does not matter. */
+function isAccessLogMode(value: string): value is AccessLogMode {
+  return (ACCESS_LOG_MODES as readonly string[]).includes(value);
+}
+
+/** `ACCESS_LOG`: case does not matter. */
+function accessLog(fallback: AccessLogMode): DefaultedSpec<AccessLogMode> {
+  return {
+    default: fallback,
+    schema: schemaOf(
+      () => fallback,
+      fallback,
+      (raw) => {
+        const value = raw.trim().toLowerCase();
+        return isAccessLogMode(value)
+          ? value
+          : refuse(`must be one of ${ACCESS_LOG_MODES.join(', ')} (got ${quoteValue(raw)})`);
+      },
+    ),
+    docs: {
+      default: code(fallback),
+      accepted:
+        `${code('all')} (every request) or ${code('errors')} (answers ≥ 500 and requests slower ` +
+        `than ${code('SLOW_REQUEST_MS')})`,
+    },
+  };
+}
+
 function logLevel(fallback: LogLevel): DefaultedSpec<LogLevel> {
   return {
     default: fallback,
@@ -214,7 +244,13 @@ function logLevel(fallback: LogLevel): DefaultedSpec<LogLevel> {
 }
 
 const specs = {
-  PORT: integer({ min: 1, max: 65535, default: 3000 }),
+  PORT: integer({ min: 1, max: 65535, default: 3000, note: 'the visit routes' }),
+  OPS_PORT: integer({
+    min: 1,
+    max: 65535,
+    default: 8081,
+    note: `${code('/metrics')}, ${code('/health/*')} and ${code('/version')}; must differ from ${code('PORT')}`,
+  }),
   HOST: text({
     default: '0.0.0.0',
     trim: true,
@@ -263,6 +299,13 @@ const specs = {
     note: 'recent timestamps kept',
   }),
   LOG_LEVEL: logLevel('info'),
+  ACCESS_LOG: accessLog('all'),
+  SLOW_REQUEST_MS: integer({
+    min: 1,
+    max: 600_000,
+    default: 500,
+    note: `a request slower than this is logged whatever ${code('ACCESS_LOG')} says`,
+  }),
   SHUTDOWN_TIMEOUT_MS: integer({
     min: 1000,
     max: 600_000,
@@ -285,12 +328,25 @@ export const environment = Object.fromEntries(
   Object.entries(specs).map(([name, spec]) => [name, { ...spec, name }]),
 ) as { readonly [K in keyof Specs]: EnvironmentVariable<K> };
 
-/** The whole environment as one zod schema: unknown variables are ignored. */
-export const environmentSchema = z.object(
-  Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, spec.schema])) as {
-    [K in keyof Specs]: Specs[K]['schema'];
-  },
-);
+/**
+ * The whole environment as one zod schema: unknown variables are ignored. Besides each variable's
+ * own checks, the two ports must differ: the ops routes are never served on the service port.
+ */
+export const environmentSchema = z
+  .object(
+    Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, spec.schema])) as {
+      [K in keyof Specs]: Specs[K]['schema'];
+    },
+  )
+  .superRefine((value, ctx) => {
+    if (value.OPS_PORT === value.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPS_PORT'],
+        message: `must differ from PORT (both are ${value.PORT}): /metrics and /health/* get a port of their own, which the client Service does not expose`,
+      });
+    }
+  });
 
 /** The environment with every default applied and every value checked. */
 export type Environment = z.output<typeof environmentSchema>;

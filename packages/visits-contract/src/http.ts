@@ -1,7 +1,7 @@
 /**
- * The probe routes. `live`: the process answers. `ready`: send visits here (the store is writable
- * with free space, no shutdown has begun). `startup`: the store has finished opening and recovery.
- * Probes never count as visits.
+ * The probe routes, on `OPS_PORT` only. `live`: the process answers. `ready`: send visits here (the
+ * store is writable with free space, no shutdown has begun). `startup`: the store has finished
+ * opening and recovery. Probes never count as visits.
  */
 export const HEALTH_PATHS = {
   live: '/health/live',
@@ -9,5 +9,11 @@ export const HEALTH_PATHS = {
   startup: '/health/startup',
 } as const;
 
-/** Prometheus text: the metrics of metrics.ts and prom-client's process metrics. */
+/** Prometheus text, on `OPS_PORT` only: the metrics of metrics.ts and prom-client's process metrics. */
 export const METRICS_PATH = '/metrics';
+
+/** The build the process runs, on `OPS_PORT` only: JSON `{ version, revision, node }`. */
+export const VERSION_PATH = '/version';
+
+/** Every route the ops port serves (`OPS_PORT`); the service port (`PORT`) serves none of them. */
+export const OPS_PATHS = [...Object.values(HEALTH_PATHS), METRICS_PATH, VERSION_PATH] as const;

@@ -9,7 +9,9 @@ export {
   quoteValue,
   ECHO_MAX_LENGTH,
   LOG_LEVELS,
+  ACCESS_LOG_MODES,
   type LogLevel,
+  type AccessLogMode,
   type Environment,
   type EnvironmentResult,
   type EnvironmentVariable,
@@ -19,8 +21,6 @@ export {
 } from './environment.js';
 export { DATA_FILES, MAX_RECENT } from './data-dir.js';
 export { IMAGE_UID, IMAGE_GID, IMAGE_DATA_DIR } from './image.js';
-export { HEALTH_PATHS, METRICS_PATH } from './http.js';
-export { METRIC_NAMES } from './metrics.js';
 export {
   JOURNAL_HEADER_BYTES,
   journalRecordBytes,
@@ -37,3 +37,12 @@ export {
   peakStoreBytes,
   binaryQuantity,
 } from './volume.js';
+export { HEALTH_PATHS, METRICS_PATH, VERSION_PATH, OPS_PATHS } from './http.js';
+export {
+  METRIC_NAMES,
+  STORE_STATES,
+  WRITE_OPERATIONS,
+  HTTP_METHOD_LABELS,
+  type StoreStateName,
+  type WriteOperation,
+} from './metrics.js';

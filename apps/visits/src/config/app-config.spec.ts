@@ -6,12 +6,15 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
+      opsPort: 8081,
       host: '0.0.0.0',
       dataDir: './data',
       podName: hostname(),
       timeZone: 'UTC',
       recentVisits: 100,
       logLevel: 'info',
+      accessLog: 'all',
+      slowRequestMs: 500,
       shutdownTimeoutMs: 10_000,
     });
   });
@@ -19,22 +22,28 @@ describe('loadConfig', () => {
   it('reads every variable', () => {
     const sut = loadConfig({
       PORT: '8080',
+      OPS_PORT: '9090',
       HOST: '127.0.0.1',
       DATA_DIR: '/data',
       POD_NAME: 'visits-2',
       TIMEZONE: 'Europe/Berlin',
       RECENT_VISITS: '1000',
       LOG_LEVEL: 'WARN',
+      ACCESS_LOG: 'errors',
+      SLOW_REQUEST_MS: '250',
       SHUTDOWN_TIMEOUT_MS: '30000',
     });
     expect(sut).toMatchObject({
       port: 8080,
+      opsPort: 9090,
       host: '127.0.0.1',
       dataDir: '/data',
       podName: 'visits-2',
       timeZone: 'Europe/Berlin',
       recentVisits: 1000,
       logLevel: 'warn',
+      accessLog: 'errors',
+      slowRequestMs: 250,
       shutdownTimeoutMs: 30_000,
     });
   });
@@ -64,6 +73,9 @@ describe('loadConfig', () => {
     ['PORT', '', /PORT is set but empty: unset it to use the default \(3000\), or give it a value/],
     ['DATA_DIR', '', /DATA_DIR is set but empty: unset it to use the default \(.\/data\)/],
     ['SHUTDOWN_TIMEOUT_MS', '5', /SHUTDOWN_TIMEOUT_MS must be a whole number from 1000 to 600000/],
+    ['OPS_PORT', '3000', /OPS_PORT must differ from PORT \(both are 3000\)/],
+    ['ACCESS_LOG', 'some', /ACCESS_LOG must be one of all, errors/],
+    ['SLOW_REQUEST_MS', '0', /SLOW_REQUEST_MS must be a whole number from 1 to 600000/],
   ])(
     'rejects %s=%s with a message naming the variable and the accepted values',
     (name, value, message) => {

@@ -1,14 +1,24 @@
-import { parseEnvironment, type LogLevel } from '@stateful-visits/visits-contract';
+import {
+  parseEnvironment,
+  type AccessLogMode,
+  type LogLevel,
+} from '@stateful-visits/visits-contract';
 
 /** The service's whole configuration, read once from the environment at startup. */
 export interface AppConfig {
+  /** The visit routes. */
   readonly port: number;
+  /** /metrics, /health/* and /version (src/ops). */
+  readonly opsPort: number;
   readonly host: string;
   readonly dataDir: string;
   readonly podName: string;
   readonly timeZone: string;
   readonly recentVisits: number;
   readonly logLevel: LogLevel;
+  /** Which requests the access log writes (src/http/access-log.ts). */
+  readonly accessLog: AccessLogMode;
+  readonly slowRequestMs: number;
   readonly shutdownTimeoutMs: number;
 }
 
@@ -30,12 +40,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const c = parsed.value;
   return {
     port: c.PORT,
+    opsPort: c.OPS_PORT,
     host: c.HOST,
     dataDir: c.DATA_DIR,
     podName: c.POD_NAME,
     timeZone: c.TIMEZONE,
     recentVisits: c.RECENT_VISITS,
     logLevel: c.LOG_LEVEL,
+    accessLog: c.ACCESS_LOG,
+    slowRequestMs: c.SLOW_REQUEST_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import type { MetricsService } from '../metrics/metrics.service.js';
-import { addAccessLog } from './access-log.js';
+import { addAccessLog, type AccessLogPolicy } from './access-log.js';
 import { addHostHeaderCheck, connectHandler } from './client-errors.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
 import { addResponseHeaders } from './security-headers.js';
@@ -15,12 +15,13 @@ export function installHttpEdge(
   app: NestFastifyApplication,
   logger: Logger,
   metrics: MetricsService,
+  accessLog: AccessLogPolicy,
   shuttingDown: () => boolean,
 ): void {
   const fastify = app.getHttpAdapter().getInstance();
   addHostHeaderCheck(fastify);
   addResponseHeaders(fastify, shuttingDown);
-  addAccessLog(fastify, logger, metrics);
+  addAccessLog(fastify, logger, metrics, accessLog);
   fastify.server.on('connect', connectHandler);
   app.useGlobalFilters(new HttpExceptionFilter(fastify, logger));
 }

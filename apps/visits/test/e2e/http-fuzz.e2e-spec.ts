@@ -69,6 +69,11 @@ function randomRequest(r: Random): { raw: Buffer; method: string } {
     );
   if (r.chance(0.2))
     headers.push(`X-${r.int(0, 999)}: ${r.bytes(r.int(0, 40)).toString('base64')}`);
+  // A browser's prefetch: never a visit (403 on GET /).
+  if (r.chance(0.05))
+    headers.push(
+      r.pick(['Sec-Purpose: prefetch', 'Sec-Purpose: prefetch;prerender', 'Purpose: prefetch']),
+    );
   if (r.chance(0.03)) headers.push(`Cookie: ${'c'.repeat(20_000)}`);
   if (r.chance(0.03)) headers.push(`Bad Header: x`);
   let body = '';

@@ -44,7 +44,7 @@ describe('visits service over HTTP', () => {
       expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
       expect(res.body.message).toMatch(/not recorded/);
       expect((await request(sut.server).get('/visits')).body.count).toBe(1);
-      await request(sut.server).get('/health/ready').expect(503);
+      await request(sut.ops).get('/health/ready').expect(503);
     });
   });
 
@@ -121,23 +121,119 @@ describe('visits service over HTTP', () => {
     });
   });
 
-  describe('health', () => {
+  describe('caching and prefetching', () => {
+    it.each([
+      ['GET /', () => request(sut.server).get('/'), 200],
+      ['GET / (the page)', () => request(sut.server).get('/').set('Accept', 'text/html'), 200],
+      ['POST /visits', () => request(sut.server).post('/visits'), 201],
+      ['GET /visits', () => request(sut.server).get('/visits'), 200],
+    ] as const)('%s answers Cache-Control: no-store', async (_, send, status) => {
+      const res = await send().expect(status);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    it('keeps no-store on a visit the store refused', async () => {
+      await sut.app.get(VisitStore).close();
+      const res = await request(sut.server).post('/visits').expect(503);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    it.each([
+      ['Sec-Purpose', 'prefetch'],
+      ['Sec-Purpose', 'prefetch;prerender'],
+      ['Purpose', 'prefetch'],
+      ['X-Moz', 'prefetch'],
+      ['X-Purpose', 'preview'],
+    ])(
+      'refuses a browser prefetch (%s: %s) with 403 and no-store, and records nothing',
+      async (header, value) => {
+        const res = await request(sut.server)
+          .get('/')
+          .set('Accept', 'text/html')
+          .set(header, value)
+          .expect(403);
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(res.body).toEqual({
+          statusCode: 403,
+          error: 'Forbidden',
+          message: 'a prefetch records no visit: the visit is counted when the page is opened',
+        });
+        expect(await count()).toBe(0);
+        // The navigation that follows is a visit.
+        const page = await request(sut.server).get('/').set('Accept', 'text/html').expect(200);
+        expect(page.text).toContain('<h1>Visit number 1</h1>');
+      },
+    );
+
+    it('answers HEAD with a prefetch header like any HEAD, without counting', async () => {
+      await request(sut.server).head('/').set('Sec-Purpose', 'prefetch').expect(200);
+      expect(await count()).toBe(0);
+    });
+  });
+
+  describe('the ops port', () => {
     it.each(['/health/live', '/health/ready', '/health/startup'])(
-      '%s is up and never counts as a visit',
+      '%s is up there and never counts as a visit',
       async (path) => {
         for (let i = 0; i < 3; i++) {
-          const res = await request(sut.server).get(path).expect(200);
+          const res = await request(sut.ops).get(path).expect(200);
           expect(res.body.status).toBe('ok');
+          expect(res.headers['cache-control']).toBe('no-store');
         }
         expect(await count()).toBe(0);
       },
     );
 
-    it('readiness turns 503 as soon as shutdown begins, liveness stays up', async () => {
+    it.each(['/health/live', '/health/ready', '/health/startup', '/metrics', '/version'])(
+      '%s is 404 on the service port, like any unknown path',
+      async (path) => {
+        const res = await request(sut.server).get(path).expect(404);
+        expect(res.body).toEqual({
+          statusCode: 404,
+          error: 'Not Found',
+          message: `there is no route GET ${path}`,
+        });
+      },
+    );
+
+    it('serves no visit route', async () => {
+      const res = await request(sut.ops).post('/visits').expect(404);
+      expect(res.body.message).toMatch(
+        /there is no route POST \/visits on the ops port; it serves/,
+      );
+      await request(sut.ops).get('/').expect(404);
+      expect(await count()).toBe(0);
+    });
+
+    it('answers another method on its routes 405 with Allow, and HEAD without a body', async () => {
+      const res = await request(sut.ops).post('/metrics').expect(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+      expect(res.body).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
+      const head = await request(sut.ops).head('/version').expect(200);
+      expect(head.text).toBeUndefined();
+      expect(head.headers['x-content-type-options']).toBe('nosniff');
+    });
+
+    it('/version answers the build: the package version, a revision and the Node version', async () => {
+      const res = await request(sut.ops)
+        .get('/version')
+        .expect(200)
+        .expect('content-type', /application\/json/);
+      const { version } = JSON.parse(
+        await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+      ) as { version: string };
+      expect(res.body).toEqual({
+        version,
+        revision: expect.stringMatching(/^([0-9a-f]{40}|unknown)$/),
+        node: process.version,
+      });
+    });
+
+    it('readiness turns 503 as soon as shutdown begins, with the reason; liveness stays up', async () => {
       sut.app.get(LifecycleService).beginShutdown();
-      const res = await request(sut.server).get('/health/ready').expect(503);
+      const res = await request(sut.ops).get('/health/ready').expect(503);
       expect(res.body.error.lifecycle).toEqual({ status: 'down', reason: 'shutting down' });
-      await request(sut.server).get('/health/live').expect(200);
+      await request(sut.ops).get('/health/live').expect(200);
     });
 
     it('asks keep-alive clients to close their connection once shutdown begins', async () => {
@@ -147,22 +243,29 @@ describe('visits service over HTTP', () => {
       sut.app.get(LifecycleService).beginShutdown();
       const after = await request(sut.server).post('/visits').set(keepAlive).expect(201);
       expect(after.headers.connection).toBe('close');
+      const scrape = await request(sut.ops).get('/metrics').set(keepAlive).expect(200);
+      expect(scrape.headers.connection).toBe('close');
     });
   });
 
   describe('metrics', () => {
+    const scrape = async () =>
+      (
+        await request(sut.ops)
+          .get('/metrics')
+          .expect(200)
+          .expect('content-type', /text\/plain/)
+      ).text;
+
     it('exposes visit figures that match the count, and request durations for traffic only', async () => {
       for (let i = 0; i < 4; i++) await request(sut.server).post('/visits');
       await request(sut.server).get('/');
-      await request(sut.server).get('/health/ready');
+      await request(sut.ops).get('/health/ready');
+      await request(sut.ops).get('/version');
       await request(sut.server).get('/nope');
-      const res = await request(sut.server)
-        .get('/metrics')
-        .expect(200)
-        .expect('content-type', /text\/plain/);
-      const text = res.text;
+      const text = await scrape();
       expect(text).toMatch(/^visits_recorded_total 5$/m);
-      expect(text).toMatch(/^visits_store_count 5$/m);
+      expect(text).toMatch(/^visits_stored 5$/m);
       expect(text).toMatch(/^visits_store_batch_size_sum 5$/m);
       expect(text).toMatch(/^visits_store_sync_duration_seconds_count \d+$/m);
       expect(text).toMatch(
@@ -173,7 +276,7 @@ describe('visits service over HTTP', () => {
       );
       expect(text).toMatch(/route="unmatched",status_code="404"/);
       expect(text).not.toMatch(/route="\/health/);
-      expect(text).not.toMatch(/route="\/metrics"/);
+      expect(text).not.toMatch(/route="\/(metrics|version)"/);
       expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
       expect(text).not.toMatch(/pod=/);
     });
@@ -181,17 +284,54 @@ describe('visits service over HTTP', () => {
     it('exposes the data volume: free bytes, what readiness requires, and whether it is low', async () => {
       const store = sut.app.get(VisitStore);
       const required = store.journalCapacity + VOLUME_MARGIN_BYTES;
-      const ready = await request(sut.server).get('/health/ready').expect(200);
+      const ready = await request(sut.ops).get('/health/ready').expect(200);
       expect(ready.body.details.volume).toMatchObject({
         status: 'up',
         freeBytes: expect.any(Number),
         requiredBytes: required,
       });
-      const text = (await request(sut.server).get('/metrics').expect(200)).text;
+      const text = await scrape();
       const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
       expect(value(METRIC_NAMES.volumeFreeBytes)).toBeGreaterThan(required);
       expect(value(METRIC_NAMES.volumeRequiredBytes)).toBe(required);
       expect(value(METRIC_NAMES.volumeLow)).toBe(0);
+    });
+
+    it("reports the store's state, one series per state, and no failed write yet", async () => {
+      const text = await scrape();
+      for (const state of ['opening', 'degraded', 'failed', 'closing', 'closed']) {
+        expect(text).toContain(`visits_store_state{state="${state}"} 0\n`);
+      }
+      expect(text).toContain('visits_store_state{state="open"} 1\n');
+      expect(text).toContain('visits_store_write_failures_total{operation="commit"} 0\n');
+      expect(text).toContain('visits_store_write_failures_total{operation="compaction"} 0\n');
+    });
+
+    it('reports the build it runs, as /version does', async () => {
+      const version = (await request(sut.ops).get('/version')).body as Record<string, string>;
+      expect(await scrape()).toContain(
+        `visits_build_info{version="${version['version']}",revision="${version['revision']}"} 1\n`,
+      );
+    });
+
+    it('records methods it does not serve as "other", and a 405 with its route', async () => {
+      for (const method of ['delete', 'put', 'patch', 'trace'] as const) {
+        await request(sut.server)[method]('/visits').expect(405);
+      }
+      await request(sut.server).options('/visits');
+      const text = await scrape();
+      expect(text).toMatch(
+        /^http_request_duration_seconds_count\{method="other",route="\/visits",status_code="405"\} 4$/m,
+      );
+      expect(text).toMatch(/method="OPTIONS",route="\/visits"/);
+      expect(text).not.toMatch(/method="(DELETE|PUT|PATCH|TRACE)"/);
+      expect(text).not.toMatch(/route="unmatched",status_code="405"/);
+    });
+
+    it("leaves out prom-client's gauges named like counters, keeping the per-type ones", async () => {
+      const text = await scrape();
+      expect(text).not.toMatch(/^nodejs_active_(handles|requests|resources)_total/m);
+      expect(text).toMatch(/^# TYPE nodejs_active_handles gauge$/m);
     });
   });
 
@@ -209,7 +349,6 @@ describe('visits service over HTTP', () => {
       const res = await request(sut.server).delete('/visits').expect(405);
       expect(res.headers.allow).toBe('GET, HEAD, POST');
       expect(res.body).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
-      await request(sut.server).put('/health/live').expect(405);
       expect(await count()).toBe(0);
     });
 

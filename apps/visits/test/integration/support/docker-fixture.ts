@@ -2,7 +2,15 @@ import { GenericContainer, getContainerRuntimeClient, Wait } from 'testcontainer
 import type { StartedTestContainer } from 'testcontainers';
 import { HEALTH_PATHS } from '@stateful-visits/visits-contract';
 import { RUN_LABEL } from './environment.js';
-import { exitOf, logsOf, Replica, SERVICE_PORT, type Docker, type Exited } from './replica.js';
+import {
+  exitOf,
+  logsOf,
+  OPS_PORT,
+  Replica,
+  SERVICE_PORT,
+  type Docker,
+  type Exited,
+} from './replica.js';
 
 const STARTUP_TIMEOUT_MS = 60_000;
 
@@ -94,7 +102,7 @@ export class DockerFixture {
     return { [RUN_LABEL]: this.runId, 'org.stateful-visits.replica': replica };
   }
 
-  /** Starts a hardened replica on the fixture's network and waits until /health/ready is 200. */
+  /** Starts a hardened replica on the fixture's network and waits until /health/ready is 200 (ops port). */
   async startReplica(options: ReplicaOptions): Promise<Replica> {
     const containerName = this.uniqueName(options.name);
     const image = options.image ?? this.image;
@@ -106,8 +114,8 @@ export class DockerFixture {
       .withLabels(this.labels(options.name))
       .withEnvironment({ ...options.env })
       .withHardenedHostConfig(hardenedHostConfig(options.data))
-      .withExposedPorts(SERVICE_PORT)
-      .withWaitStrategy(Wait.forHttp(HEALTH_PATHS.ready, SERVICE_PORT).forStatusCode(200))
+      .withExposedPorts(SERVICE_PORT, OPS_PORT)
+      .withWaitStrategy(Wait.forHttp(HEALTH_PATHS.ready, OPS_PORT).forStatusCode(200))
       .withStartupTimeout(STARTUP_TIMEOUT_MS);
     this.containers.add(containerName);
     let started: StartedTestContainer;
