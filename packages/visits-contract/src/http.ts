@@ -11,3 +11,15 @@ export const HEALTH_PATHS = {
 
 /** Prometheus text: the metrics of metrics.ts and prom-client's process metrics. */
 export const METRICS_PATH = '/metrics';
+
+/**
+ * Every pod of the fleet and its count, asked live (`FLEET_DNS` or `FLEET_PEERS`); never a visit,
+ * never logged per request.
+ */
+export const FLEET_PATH = '/fleet';
+
+/**
+ * Response header of `GET /visits`: `true` when this pod takes visits (its store is open, no
+ * shutdown has begun), else `false`. The fleet view reads a peer's readiness from it.
+ */
+export const READY_HEADER = 'visits-ready';

@@ -15,5 +15,13 @@ export {
 } from './environment.js';
 export { DATA_FILES, MAX_RECENT } from './data-dir.js';
 export { IMAGE_UID, IMAGE_GID, IMAGE_DATA_DIR } from './image.js';
-export { HEALTH_PATHS, METRICS_PATH } from './http.js';
+export { HEALTH_PATHS, METRICS_PATH, FLEET_PATH, READY_HEADER } from './http.js';
+export {
+  formatPeerAddress,
+  isDnsName,
+  parsePeerAddress,
+  parsePeerList,
+  type PeerAddress,
+  type PeerListResult,
+} from './fleet.js';
 export { METRIC_NAMES } from './metrics.js';
