@@ -1,4 +1,6 @@
 import { parseEnvironment, type LogLevel } from '@stateful-visits/visits-contract';
+import { fleetConfig } from '../fleet/fleet-config.js';
+import type { FleetConfig } from '../fleet/fleet.types.js';
 
 /** The service's whole configuration, read once from the environment at startup. */
 export interface AppConfig {
@@ -10,6 +12,8 @@ export interface AppConfig {
   readonly recentVisits: number;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
+  /** GET /fleet: how the other pods are found (FLEET_DNS, FLEET_PEERS) and asked. */
+  readonly fleet: FleetConfig;
 }
 
 export class ConfigError extends Error {
@@ -37,5 +41,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     recentVisits: c.RECENT_VISITS,
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    fleet: fleetConfig(c),
   };
 }

@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HEALTH_PATHS, METRICS_PATH } from '@stateful-visits/visits-contract';
+import { FLEET_PATH, HEALTH_PATHS, METRICS_PATH } from '@stateful-visits/visits-contract';
 import type { Logger } from 'pino';
 import type { MetricsService } from '../metrics/metrics.service.js';
 
 /** Routes that are machinery, not traffic: no access log line, no request-duration sample. */
-const QUIET = new RegExp(`^(${[...Object.values(HEALTH_PATHS), METRICS_PATH].join('|')})(/|\\?|$)`);
+const QUIET = new RegExp(
+  `^(${[...Object.values(HEALTH_PATHS), METRICS_PATH, FLEET_PATH].join('|')})(/|\\?|$)`,
+);
 
 /**
  * One log line and one request-duration sample per answered request, routed or not. A Fastify

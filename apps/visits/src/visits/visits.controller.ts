@@ -1,20 +1,23 @@
 import { Controller, Get, Headers, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { READY_HEADER } from '@stateful-visits/visits-contract';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import Negotiator from 'negotiator';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../core.module.js';
+import { wantsHtml } from '../fleet/fleet.controller.js';
+import { FleetService } from '../fleet/fleet.service.js';
 import { QueryLimit } from './limit.pipe.js';
-import { isoInZone, visitPage } from './visit-page.js';
+import { isoInZone, PAGE_RECENT, visitPage } from './visit-page.js';
 import { VisitsService, type RecordedVisit, type VisitsSummary } from './visits.service.js';
 
 @Controller()
 export class VisitsController {
   constructor(
     @Inject(VisitsService) private readonly visits: VisitsService,
+    @Inject(FleetService) private readonly fleet: FleetService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** A visit by a person: JSON, or a small page for browsers. */
+  /** A visit by a person: JSON, or a page for browsers. */
   @Get()
   async root(
     @Headers('accept') accept: string | undefined,
@@ -22,25 +25,24 @@ export class VisitsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | (RecordedVisit & { time: string; timezone: string })> {
     // HEAD is a safe method (link checkers, uptime monitors): it answers without counting a visit.
-    const visit =
-      request.method === 'HEAD'
-        ? { pod: this.visits.pod, count: this.visits.count }
-        : await this.visits.record();
-    const body = {
-      ...visit,
-      time: isoInZone(new Date(), this.config.timeZone),
-      timezone: this.config.timeZone,
-    };
+    const head = request.method === 'HEAD';
+    const visit = head
+      ? { pod: this.visits.pod, count: this.visits.count }
+      : await this.visits.record();
     void reply.header('Vary', 'Accept');
-    const type = new Negotiator({ headers: { accept } }).mediaType([
-      'application/json',
-      'text/html',
-    ]);
-    if (type === 'text/html') {
+    const now = new Date();
+    if (wantsHtml(accept)) {
       void reply.type('text/html; charset=utf-8');
-      return visitPage(body);
+      return visitPage({
+        ...visit,
+        now,
+        timeZone: this.config.timeZone,
+        recent: this.visits.recentTimes(PAGE_RECENT),
+        // HEAD gets the headers only: no reason to ask the other pods for it.
+        fleet: head ? undefined : await this.fleet.snapshot(),
+      });
     }
-    return body;
+    return { ...visit, time: isoInZone(now, this.config.timeZone), timezone: this.config.timeZone };
   }
 
   @Post('visits')
@@ -49,8 +51,13 @@ export class VisitsController {
     return this.visits.record();
   }
 
+  /** This pod's count and recent visits; the readiness header is what the fleet view reads. */
   @Get('visits')
-  summary(@QueryLimit() limit: number | undefined): VisitsSummary {
+  summary(
+    @QueryLimit() limit: number | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): VisitsSummary {
+    void reply.header(READY_HEADER, this.fleet.ready ? 'true' : 'false');
     return this.visits.summary(limit);
   }
 }
