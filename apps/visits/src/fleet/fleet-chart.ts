@@ -8,9 +8,10 @@ export const FLEET_EXPLANATION =
 
 /** Styles of the chart; the page around it (page.ts) provides the colours. */
 export const FLEET_CHART_CSS = `
-.bars{list-style:none;margin:1rem 0;padding:0;display:grid;gap:.6rem}
-.row{display:grid;grid-template-columns:minmax(4.5rem,10rem) 1fr minmax(2.5rem,auto);gap:.25rem .75rem;align-items:center}
+.bars{list-style:none;margin:1rem 0;padding:0;display:grid;grid-template-columns:fit-content(40%) 1fr auto;gap:.6rem .75rem}
+.row{display:grid;grid-column:1/-1;grid-template-columns:subgrid;row-gap:.25rem;align-items:center}
 .name{font-weight:600;overflow-wrap:anywhere;line-height:1.2}
+.addr{font-weight:400;font-size:.875rem}
 .tag{display:inline-block;margin-left:.4rem;padding:0 .4rem;border-radius:999px;font-size:.75rem;font-weight:600;vertical-align:.1em;background:var(--card);color:var(--muted);white-space:nowrap}
 .self .tag{background:var(--accent);color:var(--on-accent)}
 .track{height:1.5rem;border-radius:.35rem;background:var(--card);overflow:hidden}
@@ -35,14 +36,19 @@ function row(p: FleetPod, max: number): string {
     p.address === undefined ? '' : `data-address="${escapeHtml(p.address)}"`,
     p.self ? 'aria-current="true"' : '',
   ].filter(Boolean);
-  const name = escapeHtml(p.pod ?? p.address ?? 'unknown');
+  // A peer that never answered is known by its address only (a break allowed before the port).
+  const name =
+    p.pod === null
+      ? `<span class="addr">${escapeHtml(p.address ?? 'unknown').replace(/:(?=[^:]*$)/, ':<wbr>')}</span>`
+      : escapeHtml(p.pod);
   const tag = p.self
     ? '<span class="tag">this pod</span>'
     : p.error === undefined && p.ready === false
       ? '<span class="tag">not ready</span>'
       : '';
   if (p.count === null) {
-    const why = `${p.address === undefined ? '' : `${p.address}: `}${p.error ?? 'no count'}`;
+    const at = p.pod === null || p.address === undefined ? '' : `${p.address}: `;
+    const why = `${at}${p.error ?? 'no count'}`;
     return `<li ${attrs.join(' ')}><span class="name">${name}${tag}</span><span class="track"></span><span class="value">?</span><span class="why">${escapeHtml(why)}</span></li>`;
   }
   // Three decimals: the bar's length is the count's share of the largest, to a tenth of a pixel.

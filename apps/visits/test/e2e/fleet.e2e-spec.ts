@@ -185,8 +185,9 @@ describe('GET /fleet', () => {
     ]);
     expect(reply.text).toContain('style="width:50%"');
     expect(reply.text).toContain('style="width:100%"');
+    // Known by its address only: named by it, the reason beside it.
     expect(reply.text).toContain(
-      `127.0.0.1:${gone}: connection refused: nothing listens there (ECONNREFUSED)`,
+      `<span class="addr">127.0.0.1:<wbr>${gone}</span></span><span class="track"></span><span class="value">?</span><span class="why">connection refused: nothing listens there (ECONNREFUSED)</span>`,
     );
     expect(reply.text).toContain('Incomplete: 1 of 3 pods did not answer');
     expect(await countOf(visits0.url)).toBe(3);
