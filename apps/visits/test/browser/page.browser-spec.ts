@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The callbacks given to page.$$eval and page.evaluate run in the browser: DOM types.
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
