@@ -35,6 +35,8 @@ describe('resolveVisitsProps', () => {
       serviceMonitor: false,
       serviceMonitorInterval: '30s',
       networkPolicy: false,
+      fleet: true,
+      clusterDomain: 'cluster.local',
     });
   });
 
@@ -78,6 +80,11 @@ describe('resolveVisitsProps', () => {
       /storageSize must be a positive Kubernetes quantity such as '1Gi'.*"1GB"/,
     ],
     ['zero size', { storageSize: '0Gi' }, /storageSize must be a positive/],
+    [
+      'a cluster domain that is not a DNS domain',
+      { clusterDomain: 'Cluster.Local.' },
+      /clusterDomain must be a DNS domain such as 'cluster\.local' .*got "Cluster\.Local\."/,
+    ],
     ['negative size', { storageSize: '-1Gi' }, /storageSize/],
     ['upper-case name', { name: 'Visits' }, /name must be a lowercase DNS label .*"Visits"/],
     ['name too long for the revision label', { name: 'v'.repeat(53) }, /at most 52 characters/],

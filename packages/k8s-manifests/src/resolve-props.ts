@@ -290,5 +290,12 @@ export function resolveVisitsProps(props: VisitsProps = {}): ResolvedVisitsProps
     serviceMonitorLabels: props.serviceMonitorLabels ?? {},
     networkPolicy: props.networkPolicy ?? false,
     networkPolicyIngressFrom: props.networkPolicyIngressFrom ?? [],
+    fleet: props.fleet ?? true,
+    clusterDomain: matching(
+      'clusterDomain',
+      props.clusterDomain ?? 'cluster.local',
+      DNS_1123_SUBDOMAIN.test(props.clusterDomain ?? 'cluster.local'),
+      "a DNS domain such as 'cluster.local' (the kubelet's --cluster-domain)",
+    ),
   };
 }
