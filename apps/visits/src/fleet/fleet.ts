@@ -182,15 +182,14 @@ export class Fleet {
    * until `forgetAfterMs` after its last answer (scaled down for good, presumably).
    */
   private missing(listed: readonly FleetPod[], at: number, discoveryError?: string): FleetPod[] {
+    for (const [pod, seen] of this.seen) {
+      if (at - seen.at >= this.forgetAfterMs) this.seen.delete(pod);
+    }
     if (!this.options.discovery.shrinks) return [];
     const names = new Set([this.options.self().pod, ...listed.map((p) => p.pod)]);
     const missing: FleetPod[] = [];
     for (const [pod, seen] of this.seen) {
       if (names.has(pod)) continue;
-      if (at - seen.at >= this.forgetAfterMs) {
-        this.seen.delete(pod);
-        continue;
-      }
       const why =
         discoveryError === undefined
           ? `not in the DNS answer any more (last answered ${seconds(at - seen.at)} ago at ${seen.address})`
