@@ -44,23 +44,47 @@ describe('visitsConfigMap', () => {
   });
 });
 
+/**
+ * The container's environment as Kubernetes gives it to pod visits-0 in namespace `visits`: the
+ * ConfigMap, then the container's own variables with the downward API filled in and `$(VAR)`
+ * references to variables defined above them expanded.
+ */
+function podEnvironment(props: VisitsProps): Record<string, string> {
+  const fields: Record<string, string> = {
+    'metadata.name': 'visits-0',
+    'metadata.namespace': 'visits',
+  };
+  const env: Record<string, string> = { ...render(props).configMap.data };
+  for (const e of mainContainer(props).env ?? []) {
+    const field = e.valueFrom?.fieldRef?.fieldPath;
+    env[e.name] =
+      field === undefined
+        ? (e.value ?? '').replace(/\$\(([A-Za-z_]\w*)\)/g, (ref, name: string) => env[name] ?? ref)
+        : (fields[field] ?? `unknown field ${field}`);
+  }
+  return env;
+}
+
 describe('the environment the pod gets', () => {
   const cases: [string, VisitsProps][] = [
     ['the defaults', {}],
     [
       'every extreme the props allow',
-      { port: 65535, timezone: 'Pacific/Chatham', recentVisits: 1000, shutdownTimeoutMs: 600_000 },
+      {
+        port: 65535,
+        timezone: 'Pacific/Chatham',
+        recentVisits: 1000,
+        shutdownTimeoutMs: 600_000,
+        clusterDomain: 'corp.example',
+      },
     ],
     [
       'the lowest values',
-      { port: 1024, recentVisits: 1, shutdownTimeoutMs: 1000, logLevel: 'silent' },
+      { port: 1024, recentVisits: 1, shutdownTimeoutMs: 1000, logLevel: 'silent', fleet: false },
     ],
   ];
   it.each(cases)('is one the service accepts at startup, holding the props: %s', (_case, props) => {
-    const env = Object.fromEntries(
-      (mainContainer(props).env ?? []).map((e) => [e.name, e.value ?? 'visits-0']),
-    );
-    const result = parseEnvironment({ ...render(props).configMap.data, ...env });
+    const result = parseEnvironment(podEnvironment(props));
     expect(result).toMatchObject({
       ok: true,
       value: {
@@ -73,6 +97,11 @@ describe('the environment the pod gets', () => {
         POD_NAME: 'visits-0',
       },
     });
+    expect(result.ok && result.value.FLEET_DNS).toBe(
+      props.fleet === false
+        ? undefined
+        : `visits-headless.visits.svc.${props.clusterDomain ?? 'cluster.local'}`,
+    );
   });
 });
 

@@ -40,6 +40,18 @@ export function objectNames(p: ResolvedVisitsProps) {
   } as const;
 }
 
+/** The Downward API variable holding the pod's namespace, for `FLEET_DNS` to refer to. */
+export const POD_NAMESPACE_VARIABLE = 'POD_NAMESPACE';
+
+/**
+ * `FLEET_DNS`: the headless Service's fully qualified name, which resolves to every pod's address.
+ * The namespace is the pod's own, filled in by Kubernetes (`$(POD_NAMESPACE)`), so it is right
+ * in whatever namespace the objects are applied to, a kustomize `namespace:` included.
+ */
+export function fleetDnsName(p: ResolvedVisitsProps): string {
+  return `${objectNames(p).headlessService}.$(${POD_NAMESPACE_VARIABLE}).svc.${p.clusterDomain}`;
+}
+
 /** `metadata` for a namespaced object: name, namespace when set, common labels. */
 export function objectMeta(
   p: ResolvedVisitsProps,

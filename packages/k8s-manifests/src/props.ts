@@ -153,7 +153,11 @@ export interface VisitsProps {
    * (kube-prometheus-stack: `release: <its release>`). @default {}
    */
   readonly prometheusRuleLabels?: Readonly<Record<string, string>>;
-  /** Render a NetworkPolicy: ingress only to the two ports, no egress at all. @default false */
+  /**
+   * Render a NetworkPolicy: ingress only to the two ports; egress only what the fleet view needs
+   * (DNS to the cluster DNS, the StatefulSet's own pods on the service port), none without it.
+   * @default false
+   */
   readonly networkPolicy?: boolean;
   /** Who may reach the service port when `networkPolicy` is on. @default [] — any source */
   readonly networkPolicyIngressFrom?: readonly IIoK8sApiNetworkingV1NetworkPolicyPeer[];
@@ -163,6 +167,15 @@ export interface VisitsProps {
    * @default [] — any source
    */
   readonly networkPolicyOpsIngressFrom?: readonly IIoK8sApiNetworkingV1NetworkPolicyPeer[];
+  /**
+   * The fleet view (`GET /fleet`, the chart on the page): each pod asks the others for their
+   * counts, found through the headless Service's DNS name (`FLEET_DNS`). Off, the pods open no
+   * connection at all and the NetworkPolicy allows no egress.
+   * @default true
+   */
+  readonly fleet?: boolean;
+  /** The cluster's DNS domain, the last part of `FLEET_DNS`. @default 'cluster.local' */
+  readonly clusterDomain?: string;
 }
 
 /** Props that stay optional once resolved: unset means "the cluster decides". */

@@ -39,6 +39,8 @@ describe('resolveVisitsProps', () => {
       serviceMonitorInterval: '30s',
       prometheusRule: false,
       networkPolicy: false,
+      fleet: true,
+      clusterDomain: 'cluster.local',
     });
   });
 
@@ -94,6 +96,11 @@ describe('resolveVisitsProps', () => {
       'size below the minimum for its recentVisits',
       { storageSize: '99Ki', recentVisits: 1000 },
       /storageSize must be at least 100Ki for recentVisits 1000, got "99Ki"/,
+    ],
+    [
+      'a cluster domain that is not a DNS domain',
+      { clusterDomain: 'Cluster.Local.' },
+      /clusterDomain must be a DNS domain such as 'cluster\.local' .*got "Cluster\.Local\."/,
     ],
     ['negative size', { storageSize: '-1Gi' }, /storageSize/],
     ['upper-case name', { name: 'Visits' }, /name must be a lowercase DNS label .*"Visits"/],

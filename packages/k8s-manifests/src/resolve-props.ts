@@ -361,5 +361,12 @@ export function resolveVisitsProps(props: VisitsProps = {}): ResolvedVisitsProps
     networkPolicy: props.networkPolicy ?? false,
     networkPolicyIngressFrom: props.networkPolicyIngressFrom ?? [],
     networkPolicyOpsIngressFrom: props.networkPolicyOpsIngressFrom ?? [],
+    fleet: props.fleet ?? true,
+    clusterDomain: matching(
+      'clusterDomain',
+      props.clusterDomain ?? 'cluster.local',
+      DNS_1123_SUBDOMAIN.test(props.clusterDomain ?? 'cluster.local'),
+      "a DNS domain such as 'cluster.local' (the kubelet's --cluster-domain)",
+    ),
   };
 }

@@ -27,6 +27,30 @@ describe('visitsStatefulSet', () => {
     expect(statefulSetSpec({ replicas: 5 }).replicas).toBe(5);
   });
 
+  it('finds the other pods for the fleet view through the headless Service, in its own namespace', () => {
+    const env = mainContainer().env ?? [];
+    const names = env.map((e) => e.name);
+    expect(env).toContainEqual({
+      name: 'POD_NAMESPACE',
+      valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } },
+    });
+    expect(env).toContainEqual({
+      name: 'FLEET_DNS',
+      value: 'visits-headless.$(POD_NAMESPACE).svc.cluster.local',
+    });
+    // Kubernetes expands $(POD_NAMESPACE) only from a variable defined before it.
+    expect(names.indexOf('POD_NAMESPACE')).toBeLessThan(names.indexOf('FLEET_DNS'));
+    expect(mainContainer({ name: 'shop', clusterDomain: 'corp.example' }).env).toContainEqual({
+      name: 'FLEET_DNS',
+      value: 'shop-headless.$(POD_NAMESPACE).svc.corp.example',
+    });
+  });
+
+  it('sets no fleet variables with the fleet view off', () => {
+    const names = (mainContainer({ fleet: false }).env ?? []).map((e) => e.name);
+    expect(names).toEqual(['POD_NAME', 'DATA_DIR']);
+  });
+
   describe('volumeClaimTemplates', () => {
     it('gives each pod a ReadWriteOnce claim "data" of 1Gi from the default StorageClass', () => {
       const [claim, ...rest] = statefulSetSpec().volumeClaimTemplates ?? [];

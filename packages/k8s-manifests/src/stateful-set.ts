@@ -15,10 +15,12 @@ import {
   commonLabels,
   CONTAINER_NAME,
   DATA_VOLUME,
+  fleetDnsName,
   HTTP_PORT_NAME,
   OPS_PORT_NAME,
   objectMeta,
   objectNames,
+  POD_NAMESPACE_VARIABLE,
   selectorLabels,
 } from './naming.js';
 import type { ResolvedVisitsProps } from './props.js';
@@ -68,6 +70,17 @@ function container(p: ResolvedVisitsProps): IIoK8sApiCoreV1Container {
         valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
       },
       { name: environment.DATA_DIR.name, value: IMAGE_DATA_DIR },
+      // Tied to the pod's namespace, so set here rather than in the ConfigMap; Kubernetes expands
+      // $(POD_NAMESPACE) because it is defined above FLEET_DNS.
+      ...(p.fleet
+        ? [
+            {
+              name: POD_NAMESPACE_VARIABLE,
+              valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } },
+            },
+            { name: environment.FLEET_DNS.name, value: fleetDnsName(p) },
+          ]
+        : []),
     ],
     volumeMounts: [
       { name: DATA_VOLUME, mountPath: IMAGE_DATA_DIR },

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { MAX_RECENT } from './data-dir.js';
+import { isDnsName, parsePeerList, type PeerAddress } from './fleet.js';
 import { IMAGE_DATA_DIR } from './image.js';
 
 /** The values `LOG_LEVEL` accepts, most severe first (pino's levels). */
@@ -312,6 +313,45 @@ const specs = {
     default: 10_000,
     note: 'the longest a graceful shutdown may take',
   }),
+  FLEET_DNS: {
+    schema: schemaOf<string | undefined>(
+      () => undefined,
+      'unset: no fleet view',
+      (raw) => {
+        const value = raw.trim().toLowerCase();
+        return isDnsName(value)
+          ? value
+          : refuse(
+              "must be a DNS name such as visits-headless.visits.svc.cluster.local (the headless Service's name)" +
+                ` (got ${quoteValue(raw)})`,
+            );
+      },
+    ),
+    docs: {
+      default: 'unset',
+      accepted: "the headless Service's DNS name; `GET /fleet` asks each address on `PORT`",
+    },
+  },
+  FLEET_PEERS: {
+    schema: schemaOf<readonly PeerAddress[] | undefined>(
+      () => undefined,
+      'unset: no fleet view',
+      (raw) => {
+        const parsed = parsePeerList(raw);
+        return parsed.ok ? parsed.peers : refuse(`${parsed.problem} (got ${quoteValue(raw)})`);
+      },
+    ),
+    docs: {
+      default: 'unset',
+      accepted: 'comma-separated `host:port` peers (Compose, local runs); not with `FLEET_DNS`',
+    },
+  },
+  FLEET_TIMEOUT_MS: integer({
+    min: 50,
+    max: 10_000,
+    default: 500,
+    note: "`GET /fleet`'s wait per peer; its answer within twice this",
+  }),
 } satisfies Record<string, VariableSpec<unknown>>;
 
 type Specs = typeof specs;
@@ -362,9 +402,17 @@ export type EnvironmentResult =
  */
 export function parseEnvironment(env: Readonly<Record<string, Raw>>): EnvironmentResult {
   const parsed = environmentSchema.safeParse(env);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  return {
-    ok: false,
-    problems: parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`),
-  };
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  // Two ways to find the same peers: which one was meant cannot be guessed.
+  const given = (name: string) => (env[name] ?? '').trim() !== '';
+  if (given('FLEET_DNS') && given('FLEET_PEERS')) {
+    problems.push(
+      'FLEET_DNS and FLEET_PEERS must not both be set: use FLEET_DNS in Kubernetes (the headless ' +
+        'Service) or FLEET_PEERS elsewhere (Docker Compose, local runs), and unset the other',
+    );
+  }
+  if (parsed.success && problems.length === 0) return { ok: true, value: parsed.data };
+  return { ok: false, problems };
 }

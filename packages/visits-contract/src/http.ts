@@ -17,3 +17,15 @@ export const VERSION_PATH = '/version';
 
 /** Every route the ops port serves (`OPS_PORT`); the service port (`PORT`) serves none of them. */
 export const OPS_PATHS = [...Object.values(HEALTH_PATHS), METRICS_PATH, VERSION_PATH] as const;
+
+/**
+ * Every pod of the fleet and its count, asked live (`FLEET_DNS` or `FLEET_PEERS`); never a visit,
+ * never logged per request.
+ */
+export const FLEET_PATH = '/fleet';
+
+/**
+ * Response header of `GET /visits`: `true` when this pod takes visits (its store is open, no
+ * shutdown has begun), else `false`. The fleet view reads a peer's readiness from it.
+ */
+export const READY_HEADER = 'visits-ready';

@@ -37,7 +37,14 @@ export {
   peakStoreBytes,
   binaryQuantity,
 } from './volume.js';
-export { HEALTH_PATHS, METRICS_PATH, VERSION_PATH, OPS_PATHS } from './http.js';
+export {
+  HEALTH_PATHS,
+  METRICS_PATH,
+  VERSION_PATH,
+  OPS_PATHS,
+  FLEET_PATH,
+  READY_HEADER,
+} from './http.js';
 export {
   METRIC_NAMES,
   STORE_STATES,
@@ -46,3 +53,11 @@ export {
   type StoreStateName,
   type WriteOperation,
 } from './metrics.js';
+export {
+  formatPeerAddress,
+  isDnsName,
+  parsePeerAddress,
+  parsePeerList,
+  type PeerAddress,
+  type PeerListResult,
+} from './fleet.js';

@@ -16,7 +16,24 @@ describe('loadConfig', () => {
       accessLog: 'all',
       slowRequestMs: 500,
       shutdownTimeoutMs: 10_000,
+      fleet: { discovery: { via: 'none' }, timeoutMs: 500 },
     });
+  });
+
+  it('configures the fleet view from FLEET_DNS (peers on PORT) or FLEET_PEERS', () => {
+    expect(
+      loadConfig({ FLEET_DNS: 'visits-headless.visits.svc.cluster.local', PORT: '8080' }).fleet,
+    ).toEqual({
+      discovery: { via: 'dns', name: 'visits-headless.visits.svc.cluster.local', port: 8080 },
+      timeoutMs: 500,
+    });
+    expect(loadConfig({ FLEET_PEERS: 'visits-1:3000', FLEET_TIMEOUT_MS: '250' }).fleet).toEqual({
+      discovery: { via: 'peers', peers: [{ host: 'visits-1', port: 3000 }] },
+      timeoutMs: 250,
+    });
+    expect(() => loadConfig({ FLEET_DNS: 'visits', FLEET_PEERS: 'visits-1:3000' })).toThrow(
+      /FLEET_DNS and FLEET_PEERS must not both be set/,
+    );
   });
 
   it('reads every variable', () => {

@@ -3,6 +3,8 @@ import {
   type AccessLogMode,
   type LogLevel,
 } from '@stateful-visits/visits-contract';
+import { fleetConfig } from '../fleet/fleet-config.js';
+import type { FleetConfig } from '../fleet/fleet.types.js';
 
 /** The service's whole configuration, read once from the environment at startup. */
 export interface AppConfig {
@@ -20,6 +22,8 @@ export interface AppConfig {
   readonly accessLog: AccessLogMode;
   readonly slowRequestMs: number;
   readonly shutdownTimeoutMs: number;
+  /** GET /fleet: how the other pods are found (FLEET_DNS, FLEET_PEERS) and asked. */
+  readonly fleet: FleetConfig;
 }
 
 export class ConfigError extends Error {
@@ -50,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     accessLog: c.ACCESS_LOG,
     slowRequestMs: c.SLOW_REQUEST_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    fleet: fleetConfig(c),
   };
 }

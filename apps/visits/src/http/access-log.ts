@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessLogMode } from '@stateful-visits/visits-contract';
+import { FLEET_PATH, type AccessLogMode } from '@stateful-visits/visits-contract';
 import type { Logger } from 'pino';
 import { methodLabel, type MetricsService } from '../metrics/metrics.service.js';
 
@@ -43,6 +43,8 @@ export function addAccessLog(
 ): void {
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
     done();
+    // The fleet view is machinery, not traffic: pods ask each other every second.
+    if (request.routeOptions.url === FLEET_PATH) return;
     const route = request.routeOptions.url ?? routeOfRefusedMethod.get(request) ?? 'unmatched';
     const statusCode = reply.statusCode;
     const ms = reply.elapsedTime;

@@ -60,15 +60,33 @@ describe('visits service over HTTP', () => {
       expect(res.headers.vary).toMatch(/Accept/);
     });
 
-    it('answers a small HTML page to a browser', async () => {
+    it('answers a page to a browser: the count, the pod, the time in TIMEZONE, recent visits, the fleet', async () => {
+      await request(sut.server).post('/visits').expect(201);
       const res = await request(sut.server)
         .get('/')
         .set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8')
         .expect(200)
         .expect('content-type', /text\/html/);
-      expect(res.text).toContain('<h1>Visit number 1</h1>');
-      expect(res.text).toContain('visits-test-0');
-      expect(await count()).toBe(1);
+      expect(res.text).toMatch(/<p class="count" data-count="2">2<\/p>/);
+      expect(res.text).toContain('Pod <code class="pod">visits-test-0</code> has counted');
+      // As a person reads it: "It is 16:46:01 in Europe/Berlin (CET), Saturday 21 November 2026."
+      expect(res.text).toMatch(
+        /It is <time datetime="[^"]+Z">\d\d:\d\d:\d\d<\/time> in Europe\/Berlin \((CET|CEST)\), [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ \d{4}\./,
+      );
+      expect(res.text.match(/<ol class="recent">(.*?)<\/ol>/)?.[1]?.match(/<li>/g)).toHaveLength(2);
+      // Not configured: the chart shows this pod alone, and says why.
+      expect(res.text).toMatch(/<li class="row self" data-pod="visits-test-0" data-count="2"/);
+      expect(res.text).toContain('the fleet view is not configured');
+      // Nothing fetched from anywhere: no scripts, no links, no images.
+      expect(res.text).not.toMatch(/<script|<link|<img|src=|href=|@import|url\(/);
+      expect(await count()).toBe(2);
+    });
+
+    it('escapes the pod name and the time zone on the page', async () => {
+      await using odd = await startTestingApp({ POD_NAME: 'x<b>&"\'y' });
+      const res = await request(odd.server).get('/').set('Accept', 'text/html').expect(200);
+      expect(res.text).not.toContain('<b>');
+      expect(res.text).toContain('x&lt;b&gt;&amp;&quot;&#39;y');
     });
 
     it('answers HEAD without counting a visit', async () => {
@@ -93,6 +111,14 @@ describe('visits service over HTTP', () => {
       const times = (res.body.recent as string[]).map((t) => Date.parse(t));
       expect(times).toEqual([...times].sort((a, b) => b - a));
       expect(await count()).toBe(3);
+    });
+
+    it('says in a header whether this pod takes visits, for the fleet view', async () => {
+      const ready = await request(sut.server).get('/visits?limit=0').expect(200);
+      expect(ready.headers['visits-ready']).toBe('true');
+      sut.app.get(LifecycleService).beginShutdown();
+      const leaving = await request(sut.server).get('/visits?limit=0').expect(200);
+      expect(leaving.headers['visits-ready']).toBe('false');
     });
 
     it('bounds recent with ?limit', async () => {
@@ -161,7 +187,7 @@ describe('visits service over HTTP', () => {
         expect(await count()).toBe(0);
         // The navigation that follows is a visit.
         const page = await request(sut.server).get('/').set('Accept', 'text/html').expect(200);
-        expect(page.text).toContain('<h1>Visit number 1</h1>');
+        expect(page.text).toContain('<p class="count" data-count="1">1</p>');
       },
     );
 

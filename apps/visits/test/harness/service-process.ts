@@ -31,6 +31,8 @@ export interface ProcessOptions {
   readonly gid?: number;
   /** Pins the process, all its threads, to this CPU (taskset). */
   readonly cpu?: number;
+  /** PORT, when the caller needs it before the start (peers that list each other). @default a free port */
+  readonly port?: number;
   /** 'discard' sends stdout to /dev/null: under load the access log is one line per request. @default 'capture' */
   readonly stdout?: 'capture' | 'discard';
   /**
@@ -97,7 +99,7 @@ export class ServiceProcess implements Service {
 
   /** Starts the process without waiting for it. */
   static async spawn(dataDir: string, options: ProcessOptions = {}): Promise<ServiceProcess> {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const opsPort = options.opsPort === false ? port : await freePort();
     const name = options.name ?? 'visits-0';
     const node = [

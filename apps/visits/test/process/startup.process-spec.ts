@@ -31,17 +31,27 @@ describe('the built service at start', () => {
   // ICU's data costs about 7 MiB of RSS once the first Intl.DateTimeFormat is built
   // (docs/benchmarks.md): the bundle makes NestJS's own formatters lazy (build/lazy-intl.js) and
   // the default TIMEZONE needs no check, so an idle service has built none.
-  it('builds no Intl.DateTimeFormat to start, count visits or report them; GET / builds one, once', async () => {
+  it('builds no Intl.DateTimeFormat to start, count visits, report them or list the fleet; GET / builds one, once', async () => {
     const s = await start();
     expect((await fetch(`${s.url}/visits`, { method: 'POST' })).status).toBe(201);
     expect((await fetch(`${s.url}/visits`)).status).toBe(200);
     expect((await fetch(`${s.opsUrl}/metrics`)).status).toBe(200);
     expect((await fetch(`${s.opsUrl}/version`)).status).toBe(200);
+    expect((await fetch(`${s.url}/fleet`)).status).toBe(200);
     expect(built(s.output())).toEqual([]);
 
-    // The page for people shows the time in TIMEZONE: that needs ICU, built once and reused.
+    // GET / tells the time in TIMEZONE: that needs ICU, built once and reused.
     for (let i = 0; i < 3; i++) expect((await fetch(`${s.url}/`)).status).toBe(200);
     expect(built(s.output())).toEqual(['intl-probe: Intl.DateTimeFormat built (timeZone UTC)']);
+
+    // The page for people reads it another way (and its recent visits too): one more, once.
+    const page = { headers: { accept: 'text/html' } };
+    for (let i = 0; i < 3; i++) expect((await fetch(`${s.url}/`, page)).status).toBe(200);
+    expect((await fetch(`${s.url}/fleet`, page)).status).toBe(200);
+    expect(built(s.output())).toEqual([
+      'intl-probe: Intl.DateTimeFormat built (timeZone UTC)',
+      'intl-probe: Intl.DateTimeFormat built (timeZone UTC)',
+    ]);
   });
 
   it('checks a TIMEZONE other than UTC at startup (with ICU), and still refuses a wrong one', async () => {
@@ -104,5 +114,15 @@ describe('the built service at start', () => {
     const ended = await runToExit(dataDir, { env: { RECENT_VISITS: 'lots' } });
     expect(ended.code).toBe(1);
     expect(ended.output).toMatch(/RECENT_VISITS must be a whole number/);
+  });
+
+  it('refuses FLEET_DNS and FLEET_PEERS together, saying which belongs where', async () => {
+    const ended = await runToExit(dataDir, {
+      env: { FLEET_DNS: 'visits-headless', FLEET_PEERS: 'visits-1:3000' },
+    });
+    expect(ended.code).toBe(1);
+    expect(ended.output).toMatch(
+      /FLEET_DNS and FLEET_PEERS must not both be set: use FLEET_DNS in Kubernetes .* and unset the other/,
+    );
   });
 });

@@ -49,6 +49,8 @@ class ServiceContainer extends GenericContainer {
 export interface ReplicaOptions {
   /** The stable identity, like a StatefulSet pod: network alias and hostname (so the pod name). */
   readonly name: string;
+  /** More network aliases, e.g. one every replica shares: Docker's DNS answers it with all of them. */
+  readonly aliases?: readonly string[];
   /** Named volume, or an absolute host path, mounted at /data. */
   readonly data: string;
   readonly image?: string;
@@ -110,7 +112,7 @@ export class DockerFixture {
       .withName(containerName)
       .withHostname(options.name)
       .withNetworkMode(this.network)
-      .withNetworkAliases(options.name)
+      .withNetworkAliases(options.name, ...(options.aliases ?? []))
       .withLabels(this.labels(options.name))
       .withEnvironment({ ...options.env })
       .withHardenedHostConfig(hardenedHostConfig(options.data))
