@@ -188,6 +188,30 @@ describe.skipIf(!cluster.available)(
     async function expectCounts(counts: ReadonlyMap<string, number>) {
       for (const [pod, count] of counts) await expectCount(pod, count);
     }
+    /** /fleet asked on each pod lists exactly `counts`, in ordinal order, this pod marked self. */
+    async function expectFleet(counts: ReadonlyMap<string, number>) {
+      const names = [...counts.keys()].sort(
+        (a, b) => Number(a.split('-').pop()) - Number(b.split('-').pop()),
+      );
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      for (const asked of names) {
+        await vi.waitFor(
+          async () => {
+            const fleet = (await http(asked, 'GET', `${ORIGIN}/fleet`)) as unknown as {
+              pods: { pod: string | null; count: number | null; self: boolean; error?: string }[];
+              total: number;
+              complete: boolean;
+            };
+            expect(fleet.pods.map((p) => [p.pod, p.count, p.self, p.error])).toEqual(
+              names.map((n) => [n, counts.get(n), n === asked, undefined]),
+            );
+            expect(fleet.total).toBe(total);
+            expect(fleet.complete).toBe(true);
+          },
+          { timeout: 30_000, interval: 1_000 },
+        );
+      }
+    }
 
     beforeEach(({ onTestFailed }) => {
       onTestFailed(async () => {
@@ -299,6 +323,10 @@ describe.skipIf(!cluster.available)(
       await expectCounts(wanted);
       const claims = await Promise.all(pods.map(async (p) => claimOf(await getPod(p))));
       expect(claims).toEqual(['data-visits-0', 'data-visits-1', 'data-visits-2']);
+    });
+
+    it.skipIf(reasonFor(CHECKS.fleet))(titled(CHECKS.fleet, reasonFor(CHECKS.fleet)), async () => {
+      await expectFleet(await countsOf(['visits-0', 'visits-1', 'visits-2']));
     });
 
     it('stops routing to a pod that stops answering, and its liveness restart keeps the count', async () => {
