@@ -7,6 +7,7 @@ describe('capabilitiesOf', () => {
     expect(capabilitiesOf(v1_20)).toEqual({
       version: 'v1.20.2',
       podSecurityAdmission: false,
+      deletedPodExitStatus: false,
       clusterDns: false,
       preStopSleep: false,
       statefulSetMinReadySeconds: false,
@@ -21,6 +22,7 @@ describe('capabilitiesOf', () => {
     expect(capabilitiesOf(v1_31)).toEqual({
       version: 'v1.31.0',
       podSecurityAdmission: true,
+      deletedPodExitStatus: true,
       clusterDns: true,
       preStopSleep: true,
       statefulSetMinReadySeconds: true,
@@ -45,11 +47,17 @@ describe('capabilitiesOf', () => {
 describe('skippedChecks', () => {
   it('names every check 1.20 on one node cannot support, with the reason', () => {
     const skipped = skippedChecks(capabilitiesOf(v1_20));
-    expect(skipped.map((s) => s.check)).toEqual([CHECKS.podSecurity, CHECKS.dns, CHECKS.spread]);
+    expect(skipped.map((s) => s.check)).toEqual([
+      CHECKS.podSecurity,
+      CHECKS.deletedPodExitStatus,
+      CHECKS.dns,
+      CHECKS.spread,
+    ]);
     expect(skipReason(skipped, CHECKS.podSecurity)).toMatch(
       /v1\.20\.2 has no Pod Security admission/,
     );
     expect(skipReason(skipped, CHECKS.dns)).toMatch(/no DNS service/);
+    expect(skipReason(skipped, CHECKS.deletedPodExitStatus)).toMatch(/service's own last log line/);
     expect(skipReason(skipped, CHECKS.spread)).toMatch(/1 schedulable node/);
   });
 
