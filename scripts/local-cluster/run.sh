@@ -38,6 +38,15 @@ teardown() {
     log "LOCAL_CLUSTER_KEEP=1: the cluster keeps running; source $CLUSTER_ENV to use it, bash scripts/local-cluster/down.sh to remove it"
     exit 0
   fi
+  # The components' logs go with the state directory: show their ends first when something failed.
+  if [[ $status != 0 && -d "$LOCAL_CLUSTER_STATE/logs" ]]; then
+    local f
+    for f in "$LOCAL_CLUSTER_STATE"/logs/{kubelet,containerd,kube-apiserver}.log; do
+      [[ -s "$f" ]] || continue
+      log "last lines of $f:"
+      grep -vE 'MissingClusterDNS|perf_event|clearQuota' "$f" | tail -n 25 >&2
+    done
+  fi
   local t=$SECONDS
   bash "$here/down.sh" || { ((status != 0)) || status=1; }
   log "teardown $(elapsed "$t"); total $(elapsed "$t0"); exit $status"

@@ -7,6 +7,7 @@ describe('capabilitiesOf', () => {
     expect(capabilitiesOf(v1_20)).toEqual({
       version: 'v1.20.2',
       podSecurityAdmission: false,
+      deletedPodExitStatus: false,
       clusterDns: false,
       preStopSleep: false,
       statefulSetMinReadySeconds: false,
@@ -21,6 +22,7 @@ describe('capabilitiesOf', () => {
     expect(capabilitiesOf(v1_31)).toEqual({
       version: 'v1.31.0',
       podSecurityAdmission: true,
+      deletedPodExitStatus: true,
       clusterDns: true,
       preStopSleep: true,
       statefulSetMinReadySeconds: true,
@@ -47,6 +49,7 @@ describe('skippedChecks', () => {
     const skipped = skippedChecks(capabilitiesOf(v1_20));
     expect(skipped.map((s) => s.check)).toEqual([
       CHECKS.podSecurity,
+      CHECKS.deletedPodExitStatus,
       CHECKS.dns,
       CHECKS.fleet,
       CHECKS.spread,
@@ -56,6 +59,7 @@ describe('skippedChecks', () => {
     );
     expect(skipReason(skipped, CHECKS.dns)).toMatch(/no DNS service/);
     expect(skipReason(skipped, CHECKS.fleet)).toMatch(/FLEET_DNS cannot resolve/);
+    expect(skipReason(skipped, CHECKS.deletedPodExitStatus)).toMatch(/service's own last log line/);
     expect(skipReason(skipped, CHECKS.spread)).toMatch(/1 schedulable node/);
   });
 
