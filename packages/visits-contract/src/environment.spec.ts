@@ -21,6 +21,7 @@ describe('environment', () => {
       'RECENT_VISITS',
       'LOG_LEVEL',
       'SHUTDOWN_TIMEOUT_MS',
+      'CORS_ORIGINS',
     ]);
   });
 
@@ -77,6 +78,62 @@ describe('environment', () => {
     expect(problems(parseEnvironment({ POD_NAME: 'p'.repeat(254) }))).toEqual([
       'POD_NAME must be 1 to 253 printable characters without spaces (a pod or host name)',
     ]);
+  });
+
+  describe('CORS_ORIGINS', () => {
+    const origins = (value: string) => {
+      const result = parseEnvironment({ CORS_ORIGINS: value });
+      return result.ok ? result.value.CORS_ORIGINS : result.problems;
+    };
+
+    it('is off (no origin) when unset or blank', () => {
+      expect(origins('')).toEqual([]);
+      expect(origins('  ')).toEqual([]);
+    });
+
+    it('reads origins as browsers send them: lowercase, without the default port', () => {
+      expect(
+        origins('https://example.com, http://localhost:8080,HTTPS://Widgets.Example:443'),
+      ).toEqual(['https://example.com', 'http://localhost:8080', 'https://widgets.example']);
+      expect(origins('http://[::1]:3000,http://127.0.0.1:80')).toEqual([
+        'http://[::1]:3000',
+        'http://127.0.0.1',
+      ]);
+    });
+
+    it('reads * alone as any origin', () => {
+      expect(origins('*')).toBe('*');
+      expect(origins(' * ')).toBe('*');
+    });
+
+    it.each([
+      ['a trailing slash', 'https://example.com/'],
+      ['a path', 'https://example.com/widget'],
+      ['no scheme', 'example.com'],
+      ['another scheme', 'ftp://example.com'],
+      ['a query', 'https://example.com?x=1'],
+      ['credentials', 'https://user@example.com'],
+      ['a port out of range', 'http://localhost:99999'],
+      ['an empty entry', 'https://example.com,'],
+      ['null', 'null'],
+    ])('refuses %s, echoing the value', (_, value) => {
+      const problems = origins(value) as string[];
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^CORS_ORIGINS must be \* or a comma-separated list of origins/);
+      expect(problems[0]).toContain(`(got "${value}": not an origin: `);
+    });
+
+    it('names each entry that is not an origin', () => {
+      expect(origins('https://ok.example,example.com,https://x.example/')).toEqual([
+        expect.stringContaining('not an origin: "example.com", "https://x.example/"'),
+      ]);
+    });
+
+    it('refuses * combined with origins', () => {
+      expect(origins('*,https://example.com')).toEqual([
+        expect.stringMatching(/\* allows every origin and cannot be combined with others/),
+      ]);
+    });
   });
 
   it('ignores variables that are not its own', () => {

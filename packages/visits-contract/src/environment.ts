@@ -102,6 +102,70 @@ export function isPodName(value: string): boolean {
   return value.length <= 253 && /^[\x21-\x7e]+$/.test(value);
 }
 
+/**
+ * What `CORS_ORIGINS` holds once parsed: the origins a browser page may call the API from,
+ * serialized as browsers send them in `Origin` (lowercase, no default port); `'*'` for any origin;
+ * empty when CORS is off.
+ */
+export type CorsOrigins = '*' | readonly string[];
+
+/**
+ * One origin as a browser sends it in `Origin`: `http` or `https`, a host, an optional port, and
+ * nothing after it (not even a slash). Returns its serialized form, or undefined when `value` is
+ * not an origin.
+ */
+export function parseOrigin(value: string): string | undefined {
+  if (!/^https?:\/\/[^/?#@\s\\]+$/i.test(value)) return undefined;
+  try {
+    const url = new URL(value);
+    return url.origin === 'null' ? undefined : url.origin;
+  } catch {
+    return undefined;
+  }
+}
+
+const CORS_ORIGINS_ACCEPTED =
+  'must be * or a comma-separated list of origins, each scheme://host[:port] with scheme http or https and ' +
+  'nothing after the host or port (no path, not even a trailing slash), such as https://example.com or ' +
+  'http://localhost:8080';
+
+/** `CORS_ORIGINS`: `*`, or origins separated by commas; blank means CORS is off. */
+function corsOrigins(): DefaultedSpec<CorsOrigins> {
+  const none: CorsOrigins = [];
+  return {
+    default: none,
+    schema: z
+      .string()
+      .optional()
+      .transform((value, ctx): CorsOrigins => {
+        if (!isSet(value)) return none;
+        const items = value.split(',').map((item) => item.trim());
+        if (items.length === 1 && items[0] === '*') return '*';
+        if (items.includes('*')) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${CORS_ORIGINS_ACCEPTED}; * allows every origin and cannot be combined with others (got "${value}")`,
+          });
+          return z.NEVER;
+        }
+        const parsed = items.map((item) => [item, parseOrigin(item)] as const);
+        const bad = parsed.filter(([, origin]) => origin === undefined).map(([item]) => item);
+        if (bad.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${CORS_ORIGINS_ACCEPTED} (got "${value}": not an origin: ${bad.map((b) => JSON.stringify(b)).join(', ')})`,
+          });
+          return z.NEVER;
+        }
+        return [...new Set(parsed.map(([, origin]) => origin!))];
+      }),
+    docs: {
+      default: 'none: CORS off',
+      accepted: `${code('*')}, or origins separated by commas (${code('https://example.com')})`,
+    },
+  };
+}
+
 function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
@@ -160,6 +224,7 @@ const specs = {
     default: 10_000,
     note: 'the longest a graceful shutdown may take',
   }),
+  CORS_ORIGINS: corsOrigins(),
 } satisfies Record<string, VariableSpec<unknown>>;
 
 type Specs = typeof specs;

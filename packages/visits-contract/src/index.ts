@@ -4,6 +4,8 @@ export {
   parseEnvironment,
   isTimeZone,
   isPodName,
+  parseOrigin,
+  type CorsOrigins,
   LOG_LEVELS,
   type LogLevel,
   type Environment,
