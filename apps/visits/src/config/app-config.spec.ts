@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       recentVisits: 100,
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
+      corsOrigins: [],
     });
   });
 
@@ -26,6 +27,7 @@ describe('loadConfig', () => {
       RECENT_VISITS: '1000',
       LOG_LEVEL: 'WARN',
       SHUTDOWN_TIMEOUT_MS: '30000',
+      CORS_ORIGINS: 'https://example.com,http://localhost:8080',
     });
     expect(sut).toMatchObject({
       port: 8080,
@@ -36,6 +38,7 @@ describe('loadConfig', () => {
       recentVisits: 1000,
       logLevel: 'warn',
       shutdownTimeoutMs: 30_000,
+      corsOrigins: ['https://example.com', 'http://localhost:8080'],
     });
   });
 
@@ -53,6 +56,11 @@ describe('loadConfig', () => {
     ],
     ['POD_NAME', 'has space', /POD_NAME must be 1 to 253 printable characters/],
     ['SHUTDOWN_TIMEOUT_MS', '5', /SHUTDOWN_TIMEOUT_MS must be a whole number from 1000 to 600000/],
+    [
+      'CORS_ORIGINS',
+      'https://example.com/',
+      /CORS_ORIGINS must be \* or a comma-separated list of origins.* \(got "https:\/\/example.com\/": not an origin: "https:\/\/example.com\/"\)/,
+    ],
   ])(
     'rejects %s=%s with a message naming the variable and the accepted values',
     (name, value, message) => {

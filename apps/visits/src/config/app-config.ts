@@ -1,4 +1,8 @@
-import { parseEnvironment, type LogLevel } from '@stateful-visits/visits-contract';
+import {
+  parseEnvironment,
+  type CorsOrigins,
+  type LogLevel,
+} from '@stateful-visits/visits-contract';
 
 /** The service's whole configuration, read once from the environment at startup. */
 export interface AppConfig {
@@ -10,6 +14,8 @@ export interface AppConfig {
   readonly recentVisits: number;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
+  /** Origins whose browser pages may call the visit routes; `'*'` any, empty none (CORS off). */
+  readonly corsOrigins: CorsOrigins;
 }
 
 export class ConfigError extends Error {
@@ -37,5 +43,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     recentVisits: c.RECENT_VISITS,
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    corsOrigins: c.CORS_ORIGINS,
   };
 }
