@@ -9,6 +9,7 @@ import { installHttpEdge } from './http/http-edge.js';
 import { LifecycleService } from './lifecycle/lifecycle.service.js';
 import { PinoNestLogger } from './logging/logger.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { serveOpenApiDocument } from './openapi/openapi.route.js';
 
 /**
  * Builds the app (store opened, routes registered) without listening, for main.ts and the tests.
@@ -27,7 +28,14 @@ export async function createApp(
     },
   );
   const lifecycle = app.get(LifecycleService);
-  installHttpEdge(app, logger, app.get(MetricsService), () => lifecycle.shuttingDown);
+  installHttpEdge(
+    app,
+    logger,
+    app.get(MetricsService),
+    () => lifecycle.shuttingDown,
+    config.corsOrigins,
+  );
+  serveOpenApiDocument(app.getHttpAdapter().getInstance(), logger);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -11,3 +11,6 @@ export const HEALTH_PATHS = {
 
 /** Prometheus text: the metrics of metrics.ts and prom-client's process metrics. */
 export const METRICS_PATH = '/metrics';
+
+/** The service's OpenAPI 3.1 description, as JSON (committed as docs/openapi.json). */
+export const OPENAPI_PATH = '/openapi.json';

@@ -17,5 +17,5 @@ export {
 } from './environment.js';
 export { DATA_FILES, MAX_RECENT } from './data-dir.js';
 export { IMAGE_UID, IMAGE_GID, IMAGE_DATA_DIR } from './image.js';
-export { HEALTH_PATHS, METRICS_PATH } from './http.js';
+export { HEALTH_PATHS, METRICS_PATH, OPENAPI_PATH } from './http.js';
 export { METRIC_NAMES } from './metrics.js';

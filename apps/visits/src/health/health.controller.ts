@@ -1,9 +1,12 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HEALTH_PATHS } from '@stateful-visits/visits-contract';
+import { ApiHealthResponses, healthExample } from '../openapi/health-report.js';
 import { VisitStoreHealthIndicator } from './visit-store.health.js';
 
 /** Probes never count as visits (one reference deployment probed `/` and inflated every count). */
+@ApiTags('health')
 @Controller()
 export class HealthController {
   constructor(
@@ -13,24 +16,49 @@ export class HealthController {
 
   /** The process answers: the event loop runs. Restarting would not fix anything else. */
   @Get(HEALTH_PATHS.live)
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ operationId: 'live', summary: 'Liveness: the process answers' })
+  @ApiHealthResponses(healthExample({}))
   live() {
     return this.health.check([]);
   }
 
   /** Send visits here: the store is writable with free space, and no shutdown has begun. */
   @Get(HEALTH_PATHS.ready)
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    operationId: 'ready',
+    summary: 'Readiness: send visits here',
+    description:
+      'The store is open, its last write succeeded and its volume has room for the next journal, and no shutdown has begun.',
+  })
+  @ApiHealthResponses(
+    healthExample({ lifecycle: { status: 'up' }, store: { status: 'up', freeBytes: 1073741824 } }),
+    healthExample(
+      { store: { status: 'up', freeBytes: 1073741824 } },
+      {
+        lifecycle: { status: 'down', reason: 'shutting down' },
+      },
+    ),
+  )
   ready() {
     return this.health.check([() => this.store.accepting(), () => this.store.writable()]);
   }
 
   /** The store has finished opening and recovery. */
   @Get(HEALTH_PATHS.startup)
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    operationId: 'startup',
+    summary: 'Startup: the store has finished opening and recovery',
+  })
+  @ApiHealthResponses(
+    healthExample({ store: { status: 'up', count: 42 } }),
+    healthExample({}, { store: { status: 'down', reason: 'the store is closed' } }),
+  )
   startup() {
     return this.health.check([() => this.store.opened()]);
   }

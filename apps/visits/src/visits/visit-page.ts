@@ -45,7 +45,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => escapes[c]!);
 export function visitPage(v: {
   pod: string;
   count: number;
-  time: string;
+  localTime: string;
   timezone: string;
 }): string {
   const pod = escapeHtml(v.pod);
@@ -55,7 +55,7 @@ export function visitPage(v: {
 <body style="font-family: system-ui, sans-serif; margin: 3rem;">
 <h1>Visit number ${v.count}</h1>
 <p>Pod <strong>${pod}</strong> has now been visited <strong>${v.count}</strong> ${v.count === 1 ? 'time' : 'times'}.</p>
-<p>It is <time datetime="${escapeHtml(v.time)}">${escapeHtml(v.time)}</time> (${escapeHtml(v.timezone)}).</p>
+<p>It is <time datetime="${escapeHtml(v.localTime)}">${escapeHtml(v.localTime)}</time> (${escapeHtml(v.timezone)}).</p>
 </body>
 </html>
 `;

@@ -1,0 +1,64 @@
+// A rolldown plugin: the service serves its OpenAPI description (GET /openapi.json) without
+// building it, or the decorators it is built from, at run time. Measured on the bundle, the
+// @nestjs/swagger decorators alone cost about 1 MiB of idle RSS, and building the description
+// at run time 1.3 MiB (docs/benchmarks.md). So:
+// - `@nestjs/swagger` resolves to no-op decorators: they only record metadata, read by the
+//   description's builder (src/openapi/openapi-document.ts), which runs at build time from the
+//   tsc output (src/openapi/cli.ts writes dist/openapi.json) and never in the bundle. A name the
+//   stub does not export fails the build (add it below), and so does any import of the builder
+//   (SwaggerModule, DocumentBuilder) from the service's code.
+// - src/openapi/served-document.ts, which reads dist/openapi.json, becomes that file's text.
+import { readFileSync } from 'node:fs';
+
+const SWAGGER = '@nestjs/swagger';
+const STUB = '\0swagger-decorators-at-build-time';
+/** The decorators the service's code uses. */
+const DECORATORS = [
+  'ApiCreatedResponse',
+  'ApiExtraModels',
+  'ApiOkResponse',
+  'ApiOperation',
+  'ApiProperty',
+  'ApiQuery',
+  'ApiResponse',
+  'ApiSchema',
+  'ApiTags',
+];
+const SERVED = '/dist/openapi/served-document.js';
+
+/** @param {{ document: URL }} options where the build wrote the description @returns {import('rolldown').Plugin} */
+export function openApiAtBuildTime({ document }) {
+  let inlined = false;
+  return {
+    name: 'openapi-at-build-time',
+    resolveId(source) {
+      return source === SWAGGER ? STUB : null;
+    },
+    load(id) {
+      if (id !== STUB) return null;
+      return `const noop = () => () => {};\n${DECORATORS.map((name) => `export const ${name} = noop;`).join('\n')}\n`;
+    },
+    transform(_code, id) {
+      if (!id.replaceAll('\\', '/').endsWith(SERVED)) return null;
+      let text;
+      try {
+        text = readFileSync(document, 'utf8');
+      } catch (error) {
+        this.error(
+          `openapi-at-build-time: ${document.pathname} is missing (${error}); the build writes it before bundling`,
+        );
+      }
+      inlined = true;
+      return {
+        code: `export function servedDocument() {\n  return Promise.resolve(${JSON.stringify(text)});\n}\n`,
+        map: null,
+      };
+    },
+    buildEnd(error) {
+      if (!error && !inlined)
+        this.error(
+          `openapi-at-build-time: nothing imported ${SERVED}; update build/openapi-at-build-time.js`,
+        );
+    },
+  };
+}
