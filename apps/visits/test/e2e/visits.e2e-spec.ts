@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LifecycleService } from '../../src/lifecycle/lifecycle.service.js';
 import { VisitStore } from '../../src/store/visit-store.js';
+import { api } from './described.js';
 import { startTestingApp, type TestingApp } from './testing-app.js';
 
 describe('visits service over HTTP', () => {
@@ -15,19 +15,18 @@ describe('visits service over HTTP', () => {
     await sut[Symbol.asyncDispose]();
   });
 
-  const count = async () =>
-    (await request(sut.server).get('/visits').expect(200)).body.count as number;
+  const count = async () => (await api(sut.server).get('/visits').expect(200)).body.count as number;
 
   describe('POST /visits', () => {
     it('records a visit and answers 201 with the pod and its new count', async () => {
-      await request(sut.server).post('/visits').expect(201, { pod: 'visits-test-0', count: 1 });
-      await request(sut.server).post('/visits').expect(201, { pod: 'visits-test-0', count: 2 });
+      await api(sut.server).post('/visits').expect(201, { pod: 'visits-test-0', count: 1 });
+      await api(sut.server).post('/visits').expect(201, { pod: 'visits-test-0', count: 2 });
       expect(await readFile(join(sut.dataDir, 'visits'), 'utf8')).toBe('2\n');
     });
 
     it('gives concurrent visits distinct counts and loses none', async () => {
       const responses = await Promise.all(
-        Array.from({ length: 300 }, () => request(sut.server).post('/visits')),
+        Array.from({ length: 300 }, () => api(sut.server).post('/visits')),
       );
       const counts = responses.map((r) => r.body.count as number);
       expect(responses.every((r) => r.status === 201)).toBe(true);
@@ -37,30 +36,33 @@ describe('visits service over HTTP', () => {
     });
 
     it('answers 503 with a JSON error and acknowledges nothing when the store cannot write', async () => {
-      await request(sut.server).post('/visits').expect(201);
+      await api(sut.server).post('/visits').expect(201);
       await sut.app.get(VisitStore).close();
-      const res = await request(sut.server).post('/visits').expect(503);
+      const res = await api(sut.server).post('/visits').expect(503);
       expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
       expect(res.body.message).toMatch(/not recorded/);
-      expect((await request(sut.server).get('/visits')).body.count).toBe(1);
-      await request(sut.server).get('/health/ready').expect(503);
+      expect((await api(sut.server).get('/visits')).body.count).toBe(1);
+      await api(sut.server).get('/health/ready').expect(503);
     });
   });
 
   describe('GET /', () => {
-    it('records a visit and answers JSON with the time in TIMEZONE', async () => {
-      const res = await request(sut.server)
+    it('records a visit and answers JSON with the time in UTC and in TIMEZONE', async () => {
+      const res = await api(sut.server)
         .get('/')
         .expect(200)
         .expect('content-type', /application\/json/);
       expect(res.body).toMatchObject({ pod: 'visits-test-0', count: 1, timezone: 'Europe/Berlin' });
-      expect(res.body.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0[12]:00$/);
+      // One time format for the API (UTC, milliseconds, Z); the zone's time is its own field.
+      expect(res.body.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(res.body.localTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0[12]:00$/);
+      expect(Date.parse(res.body.localTime as string)).toBe(Date.parse(res.body.time as string));
       expect(Math.abs(Date.parse(res.body.time as string) - Date.now())).toBeLessThan(60_000);
       expect(res.headers.vary).toMatch(/Accept/);
     });
 
     it('answers a small HTML page to a browser', async () => {
-      const res = await request(sut.server)
+      const res = await api(sut.server)
         .get('/')
         .set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8')
         .expect(200)
@@ -71,12 +73,12 @@ describe('visits service over HTTP', () => {
     });
 
     it('answers HEAD without counting a visit', async () => {
-      await request(sut.server).head('/').expect(200);
+      await api(sut.server).head('/').expect(200);
       expect(await count()).toBe(0);
     });
 
     it('answers JSON to clients that accept anything', async () => {
-      await request(sut.server)
+      await api(sut.server)
         .get('/')
         .set('Accept', '*/*')
         .expect('content-type', /application\/json/);
@@ -85,8 +87,8 @@ describe('visits service over HTTP', () => {
 
   describe('GET /visits', () => {
     it('reports the count and recent visits newest first without recording one', async () => {
-      for (let i = 0; i < 3; i++) await request(sut.server).post('/visits').expect(201);
-      const res = await request(sut.server).get('/visits').expect(200);
+      for (let i = 0; i < 3; i++) await api(sut.server).post('/visits').expect(201);
+      const res = await api(sut.server).get('/visits').expect(200);
       expect(res.body.count).toBe(3);
       expect(res.body.recent).toHaveLength(3);
       const times = (res.body.recent as string[]).map((t) => Date.parse(t));
@@ -95,20 +97,18 @@ describe('visits service over HTTP', () => {
     });
 
     it('bounds recent with ?limit', async () => {
-      for (let i = 0; i < 5; i++) await request(sut.server).post('/visits');
-      expect(
-        (await request(sut.server).get('/visits?limit=2').expect(200)).body.recent,
-      ).toHaveLength(2);
-      expect((await request(sut.server).get('/visits?limit=0').expect(200)).body.recent).toEqual(
-        [],
+      for (let i = 0; i < 5; i++) await api(sut.server).post('/visits');
+      expect((await api(sut.server).get('/visits?limit=2').expect(200)).body.recent).toHaveLength(
+        2,
       );
+      expect((await api(sut.server).get('/visits?limit=0').expect(200)).body.recent).toEqual([]);
     });
 
     it.each(['-1', '1e12', 'abc', '1001', '', '2.5', '99999999999999999999'])(
       'answers limit=%s with a 400 JSON error and leaves the count alone',
       async (limit) => {
-        await request(sut.server).post('/visits');
-        const res = await request(sut.server).get(`/visits?limit=${limit}`).expect(400);
+        await api(sut.server).post('/visits');
+        const res = await api(sut.server).get(`/visits?limit=${limit}`).expect(400);
         expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
         expect(res.body.message).toMatch(/limit must be a whole number from 0 to 1000/);
         expect(await count()).toBe(1);
@@ -116,7 +116,7 @@ describe('visits service over HTTP', () => {
     );
 
     it('refuses a repeated limit', async () => {
-      await request(sut.server).get('/visits?limit=1&limit=2').expect(400);
+      await api(sut.server).get('/visits?limit=1&limit=2').expect(400);
     });
   });
 
@@ -125,7 +125,7 @@ describe('visits service over HTTP', () => {
       '%s is up and never counts as a visit',
       async (path) => {
         for (let i = 0; i < 3; i++) {
-          const res = await request(sut.server).get(path).expect(200);
+          const res = await api(sut.server).get(path).expect(200);
           expect(res.body.status).toBe('ok');
         }
         expect(await count()).toBe(0);
@@ -134,28 +134,28 @@ describe('visits service over HTTP', () => {
 
     it('readiness turns 503 as soon as shutdown begins, liveness stays up', async () => {
       sut.app.get(LifecycleService).beginShutdown();
-      const res = await request(sut.server).get('/health/ready').expect(503);
+      const res = await api(sut.server).get('/health/ready').expect(503);
       expect(res.body.error.lifecycle).toEqual({ status: 'down', reason: 'shutting down' });
-      await request(sut.server).get('/health/live').expect(200);
+      await api(sut.server).get('/health/live').expect(200);
     });
 
     it('asks keep-alive clients to close their connection once shutdown begins', async () => {
       const keepAlive = { Connection: 'keep-alive' };
-      const before = await request(sut.server).get('/visits').set(keepAlive);
+      const before = await api(sut.server).get('/visits').set(keepAlive);
       expect(before.headers.connection).toBe('keep-alive');
       sut.app.get(LifecycleService).beginShutdown();
-      const after = await request(sut.server).post('/visits').set(keepAlive).expect(201);
+      const after = await api(sut.server).post('/visits').set(keepAlive).expect(201);
       expect(after.headers.connection).toBe('close');
     });
   });
 
   describe('metrics', () => {
     it('exposes visit figures that match the count, and request durations for traffic only', async () => {
-      for (let i = 0; i < 4; i++) await request(sut.server).post('/visits');
-      await request(sut.server).get('/');
-      await request(sut.server).get('/health/ready');
-      await request(sut.server).get('/nope');
-      const res = await request(sut.server)
+      for (let i = 0; i < 4; i++) await api(sut.server).post('/visits');
+      await api(sut.server).get('/');
+      await api(sut.server).get('/health/ready');
+      await api(sut.server).get('/nope');
+      const res = await api(sut.server)
         .get('/metrics')
         .expect(200)
         .expect('content-type', /text\/plain/);
@@ -180,7 +180,7 @@ describe('visits service over HTTP', () => {
 
   describe('errors', () => {
     it('answers an unknown path with a 404 JSON error', async () => {
-      const res = await request(sut.server).get('/no/such/thing').expect(404);
+      const res = await api(sut.server).get('/no/such/thing').expect(404);
       expect(res.body).toEqual({
         statusCode: 404,
         error: 'Not Found',
@@ -189,15 +189,15 @@ describe('visits service over HTTP', () => {
     });
 
     it('answers a wrong method with 405 and the allowed ones', async () => {
-      const res = await request(sut.server).delete('/visits').expect(405);
+      const res = await api(sut.server).delete('/visits').expect(405);
       expect(res.headers.allow).toBe('GET, HEAD, POST');
       expect(res.body).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
-      await request(sut.server).put('/health/live').expect(405);
+      await api(sut.server).put('/health/live').expect(405);
       expect(await count()).toBe(0);
     });
 
     it('answers an oversized body with 413 and records nothing', async () => {
-      const res = await request(sut.server)
+      const res = await api(sut.server)
         .post('/visits')
         .set('Content-Type', 'application/json')
         .send(JSON.stringify({ pad: 'x'.repeat(64 * 1024) }))
@@ -207,7 +207,7 @@ describe('visits service over HTTP', () => {
     });
 
     it('answers a malformed JSON body with 400 and records nothing', async () => {
-      const res = await request(sut.server)
+      const res = await api(sut.server)
         .post('/visits')
         .set('Content-Type', 'application/json')
         .send('{"broken": ')
@@ -218,9 +218,9 @@ describe('visits service over HTTP', () => {
 
     it('never leaks stack traces or file paths', async () => {
       const responses = await Promise.all([
-        request(sut.server).get('/visits?limit=abc'),
-        request(sut.server).post('/visits').set('Content-Type', 'application/json').send('{'),
-        request(sut.server).patch('/'),
+        api(sut.server).get('/visits?limit=abc'),
+        api(sut.server).post('/visits').set('Content-Type', 'application/json').send('{'),
+        api(sut.server).patch('/'),
       ]);
       for (const res of responses) {
         expect(res.text).not.toMatch(/\bat .*\(|\/src\/|node_modules|\.ts:\d+/);
@@ -228,7 +228,7 @@ describe('visits service over HTTP', () => {
     });
 
     it('sets security headers', async () => {
-      const res = await request(sut.server).get('/visits');
+      const res = await api(sut.server).get('/visits');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['x-frame-options']).toBe('DENY');
       expect(res.headers['content-security-policy']).toContain("default-src 'none'");
