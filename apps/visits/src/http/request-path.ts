@@ -4,11 +4,9 @@
  * 3.2.2) and Fastify's router does; `request.url` keeps the target as sent.
  */
 export function requestPath(url: string): string {
-  let path = url;
-  if (!url.startsWith('/')) {
-    const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
-    if (absolute !== null) path = url.slice(absolute[0].length) || '/';
-  }
-  const query = path.search(/[?#]/);
-  return query === -1 ? path : path.slice(0, query);
+  const absolute = url.startsWith('/') ? null : /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
+  const rest = absolute === null ? url : url.slice(absolute[0].length);
+  const end = rest.search(/[?#]/);
+  const path = end === -1 ? rest : rest.slice(0, end);
+  return absolute !== null && path === '' ? '/' : path;
 }

@@ -59,6 +59,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     { operationIdFactory: (_controller, method) => method, extraModels: [ErrorBodyDto] },
   ) as unknown as Doc;
   delete (document['info'] as Json)['contact'];
+  // The answers hold exactly the fields described: the e2e tests then catch an undescribed one.
+  for (const schema of Object.values(document.components['schemas'] ?? {}) as Json[])
+    if (schema['type'] === 'object' && schema['properties'] !== undefined)
+      schema['additionalProperties'] ??= false;
 
   const shared = new Map(
     [...EDGE_RESPONSES, ...BODY_REFUSALS, ...UNMATCHED_RESPONSES].map((r) => [

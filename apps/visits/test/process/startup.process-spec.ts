@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../harness/paths.js';
 import { assertBuilt, killAll, runToExit, ServiceProcess } from '../harness/service-process.js';
 
 const PROBE = fileURLToPath(new URL('./fixtures/intl-probe.js', import.meta.url));
@@ -56,5 +57,22 @@ describe('the built service at start', () => {
     const ended = await runToExit(dataDir, { env: { RECENT_VISITS: 'lots' } });
     expect(ended.code).toBe(1);
     expect(ended.output).toMatch(/RECENT_VISITS must be a whole number/);
+  });
+
+  it('refuses a CORS_ORIGINS entry that is not an origin, echoing it', async () => {
+    const ended = await runToExit(dataDir, {
+      env: { CORS_ORIGINS: 'https://ok.example,https://widgets.example/' },
+    });
+    expect(ended.code).toBe(1);
+    expect(ended.output).toContain('CORS_ORIGINS must be * or a comma-separated list of origins');
+    expect(ended.output).toContain('not an origin: \\"https://widgets.example/\\"');
+  });
+
+  // The bundle holds the description the build generated (build/openapi-at-build-time.js).
+  it('serves the committed OpenAPI description', async () => {
+    const s = await start();
+    const res = await fetch(`${s.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(await readFile(join(REPO_ROOT, 'docs', 'openapi.json'), 'utf8'));
   });
 });
