@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATA_FILES } from '../data-dir.js';
 import { environment } from '../environment.js';
-import { HEALTH_PATHS, METRICS_PATH } from '../http.js';
+import { HEALTH_PATHS, METRICS_PATH, OPENAPI_PATH } from '../http.js';
 import { METRIC_NAMES } from '../metrics.js';
 import { configurationTable } from './configuration-table.js';
 import {
@@ -43,6 +43,7 @@ describe('docs/contract.md', () => {
     const names = [
       ...Object.values(HEALTH_PATHS),
       METRICS_PATH,
+      OPENAPI_PATH,
       ...Object.values(METRIC_NAMES),
       DATA_FILES.count,
       DATA_FILES.journal,
