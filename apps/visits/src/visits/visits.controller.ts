@@ -7,7 +7,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { MAX_RECENT } from '@stateful-visits/visits-contract';
+import { environment, MAX_RECENT } from '@stateful-visits/visits-contract';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
 import type { AppConfig } from '../config/app-config.js';
@@ -99,7 +99,11 @@ export class VisitsController {
     description:
       'Records a visit: the answer is sent once it is on disk (fdatasync), so an acknowledged visit survives a crash. Concurrent visits each get their own count. No body is needed.',
   })
-  @ApiCreatedResponse({ description: 'The visit was recorded.', type: RecordedVisitDto })
+  @ApiCreatedResponse({
+    description: 'The visit was recorded.',
+    type: RecordedVisitDto,
+    example: { pod: 'visits-0', count: 42 },
+  })
   @ApiBodyRefusals()
   @ApiStoreRefusals()
   record(): Promise<RecordedVisit> {
@@ -115,11 +119,22 @@ export class VisitsController {
   @ApiQuery({
     name: 'limit',
     required: false,
-    description: `How many of the latest visits to list, from 0 to ${MAX_RECENT}, given at most once. Without it, RECENT_VISITS (100 unless set); the service never keeps more than RECENT_VISITS.`,
+    description: `How many of the latest visits to list, from 0 to ${MAX_RECENT}, given at most once. Without it, RECENT_VISITS (${environment.RECENT_VISITS.default} unless set); the service never keeps more than RECENT_VISITS.`,
     schema: { type: 'integer', minimum: 0, maximum: MAX_RECENT },
-    example: 10,
+    examples: {
+      latest: { summary: 'the 10 latest visits', value: 10 },
+      countOnly: { summary: 'the count alone', value: 0 },
+    },
   })
-  @ApiOkResponse({ description: "This pod's count and latest visits.", type: VisitsSummaryDto })
+  @ApiOkResponse({
+    description: "This pod's count and latest visits.",
+    type: VisitsSummaryDto,
+    example: {
+      pod: 'visits-0',
+      count: 42,
+      recent: ['2026-12-03T08:40:34.700Z', '2026-12-03T08:40:33.912Z'],
+    },
+  })
   @ApiErrorResponse(
     400,
     '`limit` is not a whole number from 0 to the maximum, or is given more than once; or the request is not valid HTTP/1.1. Nothing was recorded.',
