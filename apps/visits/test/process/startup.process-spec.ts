@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../harness/paths.js';
 import { assertBuilt, killAll, runToExit, ServiceProcess } from '../harness/service-process.js';
 
 const PROBE = fileURLToPath(new URL('./fixtures/intl-probe.js', import.meta.url));
+const SWAGGER_PROBE = fileURLToPath(new URL('./fixtures/swagger-probe.js', import.meta.url));
 const built = (output: string) =>
   output.split('\n').filter((line) => line.startsWith('intl-probe: '));
 
@@ -68,11 +69,17 @@ describe('the built service at start', () => {
     expect(ended.output).toContain('not an origin: \\"https://widgets.example/\\"');
   });
 
-  // The bundle holds the description the build generated (build/openapi-at-build-time.js).
-  it('serves the committed OpenAPI description', async () => {
-    const s = await start();
+  // The bundle holds the description the build generated, and no-op decorators
+  // (build/openapi-at-build-time.js): @nestjs/swagger, installed beside it here, is never loaded.
+  it('serves the committed OpenAPI description without loading @nestjs/swagger', async () => {
+    const s = await ServiceProcess.start(dataDir, {
+      env: { NODE_OPTIONS: `--import ${SWAGGER_PROBE}` },
+    });
     const res = await fetch(`${s.url}/openapi.json`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(await readFile(join(REPO_ROOT, 'docs', 'openapi.json'), 'utf8'));
+    for (const path of ['/', '/visits', '/health/ready', '/metrics'])
+      expect((await fetch(`${s.url}${path}`)).status).toBe(200);
+    expect(s.output()).not.toContain('swagger-probe:');
   });
 });
