@@ -89,14 +89,14 @@ describe('the committed k8s/ directory', () => {
       });
     });
 
-    it('gives the production overlay a LoadBalancer, a ServiceMonitor and larger volumes', () => {
+    it('gives the production overlay a LoadBalancer, a ServiceMonitor and 1Gi volumes', () => {
       const objects = byKindAndName(kustomize(join(k8sDir, 'overlays/production')));
       expect(objects['Service/visits']).toMatchObject({ spec: { type: 'LoadBalancer' } });
       expect(objects['ServiceMonitor/visits']).toBeDefined();
       expect(objects['NetworkPolicy/visits']).toBeDefined();
       expect(objects['StatefulSet/visits']).toMatchObject({
         spec: {
-          volumeClaimTemplates: [{ spec: { resources: { requests: { storage: '10Gi' } } } }],
+          volumeClaimTemplates: [{ spec: { resources: { requests: { storage: '1Gi' } } } }],
           template: {
             spec: { containers: [{ image: 'registry.example.com/stateful-visits/visits:1.0.0' }] },
           },

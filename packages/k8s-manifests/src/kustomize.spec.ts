@@ -17,7 +17,7 @@ function overlay(name: string): Overlay {
 }
 
 describe('kustomizeOverlay', () => {
-  it('turns the kind overlay into a namespace, an image and one patch: the pull policy', () => {
+  it('turns the kind overlay into a namespace, an image and one patch: the pull policy and the volume size', () => {
     const files = kustomizeOverlay(overlay('kind'), {});
     expect([...files.keys()]).toEqual([
       'kustomization.yaml',
@@ -34,7 +34,21 @@ describe('kustomizeOverlay', () => {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: { name: 'visits' },
-      spec: { template: { spec: { containers: [{ name: 'visits', imagePullPolicy: 'Never' }] } } },
+      spec: {
+        template: { spec: { containers: [{ name: 'visits', imagePullPolicy: 'Never' }] } },
+        volumeClaimTemplates: [
+          {
+            metadata: {
+              name: 'data',
+              labels: {
+                'app.kubernetes.io/name': 'visits',
+                'app.kubernetes.io/instance': 'visits',
+              },
+            },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } },
+          },
+        ],
+      },
     });
   });
 

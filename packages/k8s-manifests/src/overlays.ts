@@ -16,8 +16,15 @@ export interface Overlay {
 export const overlays: readonly Overlay[] = [
   {
     name: 'kind',
-    // The image built and `kind load`ed locally: never pulled from a registry.
-    props: { namespace: 'visits', image: 'stateful-visits/visits:dev', imagePullPolicy: 'Never' },
+    // The image built and `kind load`ed locally: never pulled from a registry. kind's local-path
+    // provisioner does not enforce a size; 64Mi is the store's 2 MiB with room for any file
+    // system's own overhead (docs/deployment.md, "How big a volume").
+    props: {
+      namespace: 'visits',
+      image: 'stateful-visits/visits:dev',
+      imagePullPolicy: 'Never',
+      storageSize: '64Mi',
+    },
   },
   {
     name: 'production',
@@ -25,7 +32,10 @@ export const overlays: readonly Overlay[] = [
       namespace: 'visits',
       image: 'registry.example.com/stateful-visits/visits:1.0.0',
       clientServiceType: 'LoadBalancer',
-      storageSize: '10Gi',
+      // The store never holds more than 2052Ki: a bigger volume buys only headroom. 1Gi is the
+      // smallest size many block-storage drivers provision or bill anyway (smaller requests are
+      // rounded up). The package default, written out because it is a decision.
+      storageSize: '1Gi',
       resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
       serviceMonitor: true,
       networkPolicy: true,

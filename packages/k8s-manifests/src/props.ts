@@ -58,7 +58,12 @@ export interface VisitsProps {
   readonly imagePullPolicy?: ImagePullPolicy;
   /** @default 3 */
   readonly replicas?: number;
-  /** Size of each pod's volume, a Kubernetes quantity. @default '1Gi' */
+  /**
+   * Size of each pod's volume, a Kubernetes quantity: at least the store's minimum for
+   * `recentVisits` (36Ki for the default 100; docs/deployment.md has the table). The store never
+   * uses more than 2052Ki, so more buys only headroom.
+   * @default '1Gi' — the smallest size many block-storage drivers provision
+   */
   readonly storageSize?: string;
   /** @default undefined — the cluster's default StorageClass */
   readonly storageClassName?: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VisitsPropsError } from './errors.js';
 import type { VisitsProps } from './props.js';
-import { resolveVisitsProps } from './resolve-props.js';
+import { quantityBytes, resolveVisitsProps } from './resolve-props.js';
 import { visitsManifests } from './visits.js';
 
 describe('resolveVisitsProps', () => {
@@ -78,6 +78,17 @@ describe('resolveVisitsProps', () => {
       /storageSize must be a positive Kubernetes quantity such as '1Gi'.*"1GB"/,
     ],
     ['zero size', { storageSize: '0Gi' }, /storageSize must be a positive/],
+    [
+      'size below the store minimum',
+      { storageSize: '1Ki' },
+      /^storageSize must be at least 36Ki for recentVisits 100, got "1Ki": the store keeps two journals of at least 8Ki .*16Ki margin, and refuses to start on less .*from 2068Ki on it never uses more than 2052Ki/,
+    ],
+    ['size just below the minimum', { storageSize: '36863' }, /at least 36Ki for recentVisits 100/],
+    [
+      'size below the minimum for its recentVisits',
+      { storageSize: '99Ki', recentVisits: 1000 },
+      /storageSize must be at least 100Ki for recentVisits 1000, got "99Ki"/,
+    ],
     ['negative size', { storageSize: '-1Gi' }, /storageSize/],
     ['upper-case name', { name: 'Visits' }, /name must be a lowercase DNS label .*"Visits"/],
     ['name too long for the revision label', { name: 'v'.repeat(53) }, /at most 52 characters/],
@@ -159,6 +170,25 @@ describe('resolveVisitsProps', () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).name).toBe('VisitsPropsError');
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('accepts the store minimum size in any unit, and spells the time zone as the service would', () => {
+    for (const storageSize of ['36Ki', '36864', '0.1Mi', '37k', '1Gi']) {
+      expect(resolveVisitsProps({ storageSize }).storageSize).toBe(storageSize);
+    }
+    expect(resolveVisitsProps({ storageSize: '100Ki', recentVisits: 1000 }).storageSize).toBe(
+      '100Ki',
+    );
+    expect(resolveVisitsProps({ timezone: 'europe/berlin' }).timezone).toBe('Europe/Berlin');
+  });
+
+  it('reads Kubernetes storage quantities as bytes', () => {
+    expect(quantityBytes('36Ki')).toBe(36 * 1024);
+    expect(quantityBytes('1.5Gi')).toBe(1.5 * 2 ** 30);
+    expect(quantityBytes('500M')).toBe(500e6);
+    expect(quantityBytes('.5Ki')).toBe(512);
+    expect(quantityBytes('4096')).toBe(4096);
+    expect(() => quantityBytes('1GB')).toThrow(RangeError);
   });
 
   it('stops visitsManifests before anything is built', () => {

@@ -1,7 +1,14 @@
 import {
+  FULL_JOURNAL_VOLUME_BYTES,
+  JOURNAL_MAX_BYTES,
+  VOLUME_MARGIN_BYTES,
+  peakStoreBytes,
+  binaryQuantity,
+  canonicalTimeZone,
   environment,
-  isTimeZone,
   LOG_LEVELS,
+  minJournalBytes,
+  minVolumeBytes,
   type IntegerSpec,
 } from '@stateful-visits/visits-contract';
 import { VisitsPropsError } from './errors.js';
@@ -23,6 +30,28 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // A positive storage quantity: digits with an optional fraction and a binary or decimal suffix.
 const STORAGE_QUANTITY = /^(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+const QUANTITY_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
+
+/** The bytes a storage quantity (one STORAGE_QUANTITY accepts) stands for. */
+export function quantityBytes(quantity: string): number {
+  const match = STORAGE_QUANTITY.exec(quantity);
+  if (match === null) throw new RangeError(`not a storage quantity: ${quantity}`);
+  return Number(match[1]) * QUANTITY_UNITS[match[3] ?? '']!;
+}
 const PROMETHEUS_DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
 // StatefulSet pods carry `controller-revision-hash: <name>-<10 chars>`, a label value of at most 63.
 const MAX_NAME_LENGTH = 52;
@@ -105,14 +134,30 @@ function resolveUpdateStrategy(props: VisitsProps, replicas: number): UpdateStra
   return { type: 'RollingUpdate', partition };
 }
 
-/** The pod's storage: size, class, access mode and what happens to the claims. */
-function resolveStorage(props: VisitsProps) {
+/**
+ * The pod's storage: size, class, access mode and what happens to the claims. The size must hold
+ * the store for `recentVisits` (the contract's minVolumeBytes, the figure the service itself
+ * refuses to start below).
+ */
+function resolveStorage(props: VisitsProps, recentVisits: number) {
   const storageSize = props.storageSize ?? '1Gi';
   matching(
     'storageSize',
     storageSize,
     STORAGE_QUANTITY.test(storageSize) && Number.parseFloat(storageSize) > 0,
     "a positive Kubernetes quantity such as '1Gi' or '500Mi'",
+  );
+  const minimum = minVolumeBytes(recentVisits);
+  matching(
+    'storageSize',
+    storageSize,
+    quantityBytes(storageSize) >= minimum,
+    `at least ${binaryQuantity(minimum)} for recentVisits ${recentVisits}`,
+    `the store keeps two journals of at least ${binaryQuantity(minJournalBytes(recentVisits))} ` +
+      `(a compaction writes one while the other is in use), its visits file and a ` +
+      `${binaryQuantity(VOLUME_MARGIN_BYTES)} margin, and refuses to start on less (docs/deployment.md, ` +
+      `"How big a volume"); from ${binaryQuantity(FULL_JOURNAL_VOLUME_BYTES)} on it never uses more than ` +
+      `${binaryQuantity(peakStoreBytes(JOURNAL_MAX_BYTES))}, so a larger size buys only headroom`,
   );
   const storageClassName = props.storageClassName;
   if (storageClassName !== undefined) {
@@ -154,11 +199,13 @@ function resolveEnvironment(props: VisitsProps) {
     'the container runs as non-root with every capability dropped and cannot bind ports below 1024; ' +
       'keep it ≥ 1024 and set clientServicePort for the port clients use',
   );
-  const timezone = props.timezone ?? env.TIMEZONE.default;
+  const given = props.timezone ?? env.TIMEZONE.default;
+  // Spelled as the IANA database spells it (`europe/berlin` → `Europe/Berlin`), as the service would.
+  const timezone = canonicalTimeZone(given) ?? given;
   matching(
     'timezone',
-    timezone,
-    isTimeZone(timezone),
+    given,
+    canonicalTimeZone(given) !== undefined,
     "an IANA time zone name such as 'UTC' or 'Europe/Berlin'",
   );
   return {
@@ -243,7 +290,7 @@ export function resolveVisitsProps(props: VisitsProps = {}): ResolvedVisitsProps
       IMAGE_PULL_POLICIES,
     ),
     replicas,
-    ...resolveStorage(props),
+    ...resolveStorage(props, env.recentVisits),
     podManagementPolicy: oneOf(
       'podManagementPolicy',
       props.podManagementPolicy ?? 'Parallel',

@@ -1,7 +1,13 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { MAX_RECENT } from './data-dir.js';
-import { environment, parseEnvironment, type EnvironmentResult } from './environment.js';
+import {
+  ECHO_MAX_LENGTH,
+  environment,
+  parseEnvironment,
+  quoteValue,
+  type EnvironmentResult,
+} from './environment.js';
 
 function problems(result: EnvironmentResult): readonly string[] {
   return result.ok ? [] : result.problems;
@@ -25,15 +31,127 @@ describe('environment', () => {
     ]);
   });
 
-  it('applies each documented default when a variable is unset or blank', () => {
-    for (const env of [{}, Object.fromEntries(Object.keys(environment).map((k) => [k, '  ']))]) {
-      const result = parseEnvironment(env);
-      expect(result.ok && result.value).toEqual({
-        ...Object.fromEntries(
-          Object.values(environment).flatMap((v) => ('default' in v ? [[v.name, v.default]] : [])),
-        ),
-        POD_NAME: hostname(),
+  it('applies each documented default when a variable is unset', () => {
+    const result = parseEnvironment({});
+    expect(result.ok && result.value).toEqual({
+      ...Object.fromEntries(
+        Object.values(environment).flatMap((v) => ('default' in v ? [[v.name, v.default]] : [])),
+      ),
+      POD_NAME: hostname(),
+    });
+  });
+
+  // In a manifest `value: ""` is a typo more often than a wish for the default: one rule for all.
+  it.each(Object.keys(environment))(
+    'refuses %s set but empty or blank, saying how to get the default',
+    (name) => {
+      const fallback =
+        name === 'POD_NAME'
+          ? 'the hostname'
+          : name === 'CORS_ORIGINS'
+            ? 'none: CORS off'
+            : String((environment as Record<string, { default?: unknown }>)[name]!.default);
+      expect(problems(parseEnvironment({ [name]: '' }))).toEqual([
+        `${name} is set but empty: unset it to use the default (${fallback}), or give it a value`,
+      ]);
+      expect(problems(parseEnvironment({ [name]: ' \t' }))).toEqual([
+        `${name} is set but holds only blanks (" \\t"): unset it to use the default (${fallback}), or give it a value`,
+      ]);
+    },
+  );
+
+  it('echoes every refused value in its message', () => {
+    const bad = {
+      PORT: 'http',
+      HOST: 'http://0.0.0.0',
+      DATA_DIR: 'a\0b',
+      POD_NAME: 'pod name',
+      TIMEZONE: 'Mars/Olympus',
+      RECENT_VISITS: '1e3',
+      LOG_LEVEL: 'loud',
+      SHUTDOWN_TIMEOUT_MS: '-5',
+      CORS_ORIGINS: 'example.com',
+    };
+    expect(Object.keys(bad)).toEqual(Object.keys(environment));
+    const found = problems(parseEnvironment(bad));
+    expect(found).toHaveLength(Object.keys(bad).length);
+    for (const [name, value] of Object.entries(bad)) {
+      const problem = found.find((p) => p.startsWith(`${name} `));
+      expect(problem?.endsWith(`(got ${quoteValue(value)})`), `${name}: ${problem}`).toBe(true);
+    }
+    expect(found).toContain(
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    );
+    expect(found).toContain(
+      'TIMEZONE must be an IANA time zone name such as UTC, Europe/Berlin or America/New_York (got "Mars/Olympus")',
+    );
+    expect(found).toContain(
+      'POD_NAME must be a pod or host name: 1 to 253 printable characters without spaces (got "pod name")',
+    );
+    expect(found).toContain(
+      'DATA_DIR must be a directory path without NUL characters (got "a\\u0000b")',
+    );
+  });
+
+  it('echoes a refused value escaped and cut short, so it cannot forge log lines', () => {
+    const forged = `x\n{"level":"info","msg":"all good"}\u001b[2J${'y'.repeat(100)}`;
+    const [problem] = problems(parseEnvironment({ LOG_LEVEL: forged }));
+    const controls = [...problem!].filter(
+      (c) => c.charCodeAt(0) < 0x20 || (c >= '\u007f' && c <= '\u009f'),
+    );
+    expect(controls).toEqual([]);
+    expect(problem).toContain(
+      '(got "x\\n{\\"level\\":\\"info\\",\\"msg\\":\\"all good\\"}\\u001b[2J',
+    );
+    expect(problem).toContain('y…")');
+    expect(problem!.length).toBeLessThan(200);
+    expect(quoteValue('\u007f\u0085\u2028')).toBe('"\\u007f\\u0085\\u2028"');
+    expect(quoteValue('é'.repeat(ECHO_MAX_LENGTH))).toBe(`"${'é'.repeat(ECHO_MAX_LENGTH)}"`);
+  });
+
+  it('canonicalises TIMEZONE as the IANA database spells it, and refuses what Intl does not know', () => {
+    for (const [given, canonical] of [
+      ['Europe/berlin', 'Europe/Berlin'],
+      ['europe/BERLIN', 'Europe/Berlin'],
+      [' utc ', 'UTC'],
+      ['America/new_york', 'America/New_York'],
+      ['Asia/Calcutta', 'Asia/Calcutta'],
+      ['etc/gmt+5', 'Etc/GMT+5'],
+    ]) {
+      expect(parseEnvironment({ TIMEZONE: given })).toMatchObject({
+        ok: true,
+        value: { TIMEZONE: canonical },
       });
+    }
+    expect(problems(parseEnvironment({ TIMEZONE: 'Europe/Berlín' }))).toHaveLength(1);
+  });
+
+  it('accepts an IP address or a host name as HOST, and nothing else', () => {
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '127.0.0.1',
+      '::1',
+      'fe80::1',
+      'localhost',
+      'visits-0.visits-headless.visits.svc.cluster.local',
+    ]) {
+      expect(parseEnvironment({ HOST: host }), host).toMatchObject({
+        ok: true,
+        value: { HOST: host },
+      });
+    }
+    for (const host of [
+      'http://0.0.0.0',
+      '0.0.0.0:3000',
+      'my host',
+      '-bad.example',
+      'a'.repeat(64),
+      '[::1]',
+    ]) {
+      expect(problems(parseEnvironment({ HOST: host })), host).toEqual([
+        `HOST must be an IP address or host name of this machine, such as 0.0.0.0 (every IPv4 interface), :: (every interface) or 127.0.0.1 (got ${quoteValue(host)})`,
+      ]);
     }
   });
 
@@ -76,7 +194,7 @@ describe('environment', () => {
   it('rejects a pod name longer than a DNS name can be', () => {
     expect(problems(parseEnvironment({ POD_NAME: 'p'.repeat(253) }))).toEqual([]);
     expect(problems(parseEnvironment({ POD_NAME: 'p'.repeat(254) }))).toEqual([
-      'POD_NAME must be 1 to 253 printable characters without spaces (a pod or host name)',
+      `POD_NAME must be a pod or host name: 1 to 253 printable characters without spaces (got "${'p'.repeat(64)}…")`,
     ]);
   });
 
@@ -86,9 +204,9 @@ describe('environment', () => {
       return result.ok ? result.value.CORS_ORIGINS : result.problems;
     };
 
-    it('is off (no origin) when unset or blank', () => {
-      expect(origins('')).toEqual([]);
-      expect(origins('  ')).toEqual([]);
+    it('is off (no origin) when unset', () => {
+      const result = parseEnvironment({});
+      expect(result.ok && result.value.CORS_ORIGINS).toEqual([]);
     });
 
     it('reads origins as browsers send them: lowercase, without the default port', () => {
@@ -120,12 +238,15 @@ describe('environment', () => {
       const problems = origins(value) as string[];
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(/^CORS_ORIGINS must be \* or a comma-separated list of origins/);
-      expect(problems[0]).toContain(`(got "${value}": not an origin: `);
+      expect(problems[0]).toContain('; not an origin: "');
+      expect(problems[0]!.endsWith(`(got ${JSON.stringify(value)})`), problems[0]).toBe(true);
     });
 
     it('names each entry that is not an origin', () => {
       expect(origins('https://ok.example,example.com,https://x.example/')).toEqual([
-        expect.stringContaining('not an origin: "example.com", "https://x.example/"'),
+        expect.stringContaining(
+          '; not an origin: "example.com", "https://x.example/" (got "https://ok.example,example.com,https://x.example/")',
+        ),
       ]);
     });
 

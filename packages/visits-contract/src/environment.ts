@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { MAX_RECENT } from './data-dir.js';
@@ -12,7 +13,10 @@ type Raw = string | undefined;
 
 /** One environment variable as written down once: how it is parsed and how the docs show it. */
 export interface VariableSpec<T> {
-  /** Parses the raw value; unset or blank means the default. Its messages are the ones users see. */
+  /**
+   * Parses the raw value: unset means the default, empty is refused. Its messages are the ones
+   * users see, each echoing the refused value.
+   */
   readonly schema: z.ZodType<T, Raw>;
   /** The cells of the docs' configuration table, in Markdown. */
   readonly docs: { readonly default: string; readonly accepted: string };
@@ -31,26 +35,77 @@ export interface DefaultedSpec<T> extends VariableSpec<T> {
 }
 
 const code = (value: string | number) => `\`${String(value)}\``;
-/** Set to something other than blanks; unset or blank means the default. */
-const isSet = (value: Raw): value is string => value !== undefined && value.trim() !== '';
+
+/** The longest part of a refused value a message echoes. */
+export const ECHO_MAX_LENGTH = 64;
+
+/**
+ * `value` as a message shows it: in double quotes, control characters escaped (`\n`, `\u001b`),
+ * cut to ECHO_MAX_LENGTH characters with `…` — a refused value is echoed, but never lets a
+ * variable write arbitrary text into the log line that refuses it.
+ */
+export function quoteValue(value: string): string {
+  const chars = [...value];
+  const shown = chars.length > ECHO_MAX_LENGTH ? chars.slice(0, ECHO_MAX_LENGTH) : chars;
+  const body = JSON.stringify(shown.join('')).slice(1, -1);
+  // JSON.stringify leaves DEL, the C1 controls and the Unicode line separators alone.
+  const escaped = body.replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `"${escaped}${chars.length > ECHO_MAX_LENGTH ? '…' : ''}"`;
+}
+
+/** A value `parse` refuses, and the message (after the variable's name) saying why. */
+interface Refusal {
+  readonly refused: string;
+}
+const refuse = (message: string): Refusal => ({ refused: message });
+const isRefusal = (v: unknown): v is Refusal =>
+  typeof v === 'object' && v !== null && 'refused' in v;
+
+/**
+ * A variable's schema. Unset means the default. Set but empty (or blanks only) is refused: in a
+ * Kubernetes manifest `value: ""` is more likely a mistake than a wish for the default, and
+ * the two must not silently mean the same. Anything else goes through `parse`.
+ */
+function schemaOf<T>(
+  fallback: () => T,
+  defaultText: string,
+  parse: (value: string) => T | Refusal,
+): z.ZodType<T, Raw> {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx): T => {
+      if (value === undefined) return fallback();
+      const parsed =
+        value.trim() === ''
+          ? refuse(
+              `is set but ${value === '' ? 'empty' : `holds only blanks (${quoteValue(value)})`}: ` +
+                `unset it to use the default (${defaultText}), or give it a value`,
+            )
+          : parse(value);
+      if (isRefusal(parsed)) {
+        ctx.addIssue({ code: 'custom', message: parsed.refused });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+}
 
 function integer(spec: { min: number; max: number; default: number; note?: string }): IntegerSpec {
   const { min, max, note } = spec;
-  const schema = z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (!isSet(value)) return spec.default;
+  const schema = schemaOf(
+    () => spec.default,
+    String(spec.default),
+    (value) => {
       const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-      if (!Number.isSafeInteger(n) || n < min || n > max) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be a whole number from ${min} to ${max} (got "${value}")`,
-        });
-        return z.NEVER;
-      }
-      return n;
-    });
+      return Number.isSafeInteger(n) && n >= min && n <= max
+        ? n
+        : refuse(`must be a whole number from ${min} to ${max} (got ${quoteValue(value)})`);
+    },
+  );
   const accepted = `integer ${min}–${max}${note === undefined ? '' : `: ${note}`}`;
   return {
     min,
@@ -62,8 +117,9 @@ function integer(spec: { min: number; max: number; default: number; note?: strin
 }
 
 /**
- * A text variable: blank means the default; `trim` strips surrounding spaces; `check` is what a
- * value must pass, with the message users see when it does not.
+ * A text variable: `trim` strips surrounding spaces; `check` is what a value must pass, with the
+ * message users see when it does not (the value given is appended to it); `canonical` turns an
+ * accepted value into the one the service uses.
  */
 function text(spec: {
   default: string;
@@ -71,35 +127,68 @@ function text(spec: {
   accepted: string;
   docsDefault?: string;
   check?: { test: (value: string) => boolean; message: string };
+  canonical?: (value: string) => string;
 }): DefaultedSpec<string> {
-  const { check } = spec;
-  const read = z
-    .string()
-    .optional()
-    .transform((v) => (isSet(v) ? (spec.trim ? v.trim() : v) : spec.default));
+  const { check, canonical } = spec;
+  const schema = schemaOf(
+    () => spec.default,
+    spec.default,
+    (raw) => {
+      const value = spec.trim ? raw.trim() : raw;
+      if (check !== undefined && !check.test(value)) {
+        return refuse(`${check.message} (got ${quoteValue(raw)})`);
+      }
+      return canonical === undefined ? value : canonical(value);
+    },
+  );
   return {
     default: spec.default,
-    schema: check ? read.refine(check.test, { message: check.message }) : read,
+    schema,
     docs: { default: spec.docsDefault ?? code(spec.default), accepted: spec.accepted },
   };
 }
 
-/** Whether `Intl` knows `value` as a time zone. */
-export function isTimeZone(value: string): boolean {
+/** Names already looked up: checking and then spelling a name builds one formatter, not two. */
+const zones = new Map<string, string | undefined>();
+
+/**
+ * The time zone `value` names, spelled as the IANA database spells it (`europe/berlin` →
+ * `Europe/Berlin`), or undefined when `Intl` does not know it. Names are matched without regard
+ * to case, as ECMA-402 does; links such as `Asia/Calcutta` are kept. (`Intl.supportedValuesOf`
+ * would miss both `UTC` and every link.)
+ */
+export function canonicalTimeZone(value: string): string | undefined {
   // The default needs no check; making one would load ICU's time-zone data (about 7 MiB of RSS)
   // at startup for nothing.
-  if (value === 'UTC') return true;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
+  if (value === 'UTC') return value;
+  if (!zones.has(value)) {
+    let zone: string | undefined;
+    try {
+      zone = new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
+    } catch {
+      zone = undefined;
+    }
+    zones.set(value, zone);
   }
+  return zones.get(value);
+}
+
+/** Whether `Intl` knows `value` as a time zone, in any case. */
+export function isTimeZone(value: string): boolean {
+  return canonicalTimeZone(value) !== undefined;
 }
 
 /** A Kubernetes pod name or a host name: what `POD_NAME` accepts. */
 export function isPodName(value: string): boolean {
   return value.length <= 253 && /^[\x21-\x7e]+$/.test(value);
+}
+
+const HOST_NAME =
+  /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*\.?$/i;
+
+/** An IPv4 or IPv6 address, or a host name (RFC 1123): what `HOST` accepts. */
+export function isHost(value: string): boolean {
+  return isIP(value) !== 0 || HOST_NAME.test(value);
 }
 
 /**
@@ -129,36 +218,31 @@ const CORS_ORIGINS_ACCEPTED =
   'nothing after the host or port (no path, not even a trailing slash), such as https://example.com or ' +
   'http://localhost:8080';
 
-/** `CORS_ORIGINS`: `*`, or origins separated by commas; blank means CORS is off. */
+/** `CORS_ORIGINS`: `*`, or origins separated by commas; unset means CORS is off. */
 function corsOrigins(): DefaultedSpec<CorsOrigins> {
   const none: CorsOrigins = [];
   return {
     default: none,
-    schema: z
-      .string()
-      .optional()
-      .transform((value, ctx): CorsOrigins => {
-        if (!isSet(value)) return none;
-        const items = value.split(',').map((item) => item.trim());
+    schema: schemaOf<CorsOrigins>(
+      () => none,
+      'none: CORS off',
+      (raw) => {
+        const items = raw.split(',').map((item) => item.trim());
         if (items.length === 1 && items[0] === '*') return '*';
         if (items.includes('*')) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `${CORS_ORIGINS_ACCEPTED}; * allows every origin and cannot be combined with others (got "${value}")`,
-          });
-          return z.NEVER;
+          return refuse(
+            `${CORS_ORIGINS_ACCEPTED}; * allows every origin and cannot be combined with others (got ${quoteValue(raw)})`,
+          );
         }
-        const parsed = items.map((item) => [item, parseOrigin(item)] as const);
-        const bad = parsed.filter(([, origin]) => origin === undefined).map(([item]) => item);
+        const bad = items.filter((item) => parseOrigin(item) === undefined);
         if (bad.length > 0) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `${CORS_ORIGINS_ACCEPTED} (got "${value}": not an origin: ${bad.map((b) => JSON.stringify(b)).join(', ')})`,
-          });
-          return z.NEVER;
+          return refuse(
+            `${CORS_ORIGINS_ACCEPTED}; not an origin: ${bad.map(quoteValue).join(', ')} (got ${quoteValue(raw)})`,
+          );
         }
-        return [...new Set(parsed.map(([, origin]) => origin!))];
-      }),
+        return [...new Set(items.map((item) => parseOrigin(item)!))];
+      },
+    ),
     docs: {
       default: 'none: CORS off',
       accepted: `${code('*')}, or origins separated by commas (${code('https://example.com')})`,
@@ -174,42 +258,62 @@ function isLogLevel(value: string): value is LogLevel {
 function logLevel(fallback: LogLevel): DefaultedSpec<LogLevel> {
   return {
     default: fallback,
-    schema: z
-      .string()
-      .optional()
-      .transform((v) => (isSet(v) ? v.trim().toLowerCase() : fallback))
-      .refine(isLogLevel, { message: `must be one of ${LOG_LEVELS.join(', ')}` }),
+    schema: schemaOf(
+      () => fallback,
+      fallback,
+      (raw) => {
+        const value = raw.trim().toLowerCase();
+        return isLogLevel(value)
+          ? value
+          : refuse(`must be one of ${LOG_LEVELS.join(', ')} (got ${quoteValue(raw)})`);
+      },
+    ),
     docs: { default: code(fallback), accepted: LOG_LEVELS.join(', ') },
   };
 }
 
 const specs = {
   PORT: integer({ min: 1, max: 65535, default: 3000 }),
-  HOST: text({ default: '0.0.0.0', trim: true, accepted: 'an address to listen on' }),
+  HOST: text({
+    default: '0.0.0.0',
+    trim: true,
+    accepted: 'an IP address or host name of this machine',
+    check: {
+      test: isHost,
+      message:
+        'must be an IP address or host name of this machine, such as 0.0.0.0 (every IPv4 interface), :: (every interface) or 127.0.0.1',
+    },
+  }),
   DATA_DIR: text({
     default: './data',
     trim: false,
     accepted: 'a directory path; created when missing',
     docsDefault: `${code('./data')} (${code(IMAGE_DATA_DIR)} in the image)`,
+    check: {
+      test: (value) => !value.includes('\0'),
+      message: 'must be a directory path without NUL characters',
+    },
   }),
   POD_NAME: {
-    schema: z
-      .string()
-      .optional()
-      .transform((v) => (isSet(v) ? v.trim() : hostname()))
-      .refine(isPodName, {
-        message: 'must be 1 to 253 printable characters without spaces (a pod or host name)',
-      }),
+    schema: schemaOf(hostname, 'the hostname', (raw) => {
+      const value = raw.trim();
+      return isPodName(value)
+        ? value
+        : refuse(
+            `must be a pod or host name: 1 to 253 printable characters without spaces (got ${quoteValue(raw)})`,
+          );
+    }),
     docs: { default: 'the hostname', accepted: '1–253 printable characters without spaces' },
   },
   TIMEZONE: text({
     default: 'UTC',
     trim: true,
-    accepted: `an IANA time zone name (${code('Europe/Berlin')})`,
+    accepted: `an IANA time zone name, any case (${code('Europe/Berlin')})`,
     check: {
       test: isTimeZone,
       message: 'must be an IANA time zone name such as UTC, Europe/Berlin or America/New_York',
     },
+    canonical: (value) => canonicalTimeZone(value) ?? value,
   }),
   RECENT_VISITS: integer({
     min: 1,
@@ -257,7 +361,8 @@ export type EnvironmentResult =
 
 /**
  * Reads and checks every variable. On failure, one problem per bad variable, each
- * `NAME must be …`: the variable's name, then what it accepts.
+ * `NAME must be … (got "…")` or `NAME is set but empty: …`: the variable's name, what it accepts
+ * and the value given.
  */
 export function parseEnvironment(env: Readonly<Record<string, Raw>>): EnvironmentResult {
   const parsed = environmentSchema.safeParse(env);

@@ -10,4 +10,10 @@ export const METRIC_NAMES = {
   batchSize: 'visits_store_batch_size',
   /** histogram by method, route and status_code; health and metrics routes excluded */
   httpDuration: 'http_request_duration_seconds',
+  /** gauge: free bytes on the data volume at the last free-space check */
+  volumeFreeBytes: 'visits_store_volume_free_bytes',
+  /** gauge: free bytes readiness requires: the next journal (a compaction writes it) and the margin */
+  volumeRequiredBytes: 'visits_store_volume_required_bytes',
+  /** gauge: 1 while the store is not ready for lack of space on its volume, else 0 */
+  volumeLow: 'visits_store_volume_low',
 } as const;

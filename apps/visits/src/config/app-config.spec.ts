@@ -48,18 +48,29 @@ describe('loadConfig', () => {
     ['PORT', '3000.5', /PORT must be a whole number/],
     ['RECENT_VISITS', '0', /RECENT_VISITS must be a whole number from 1 to 1000/],
     ['RECENT_VISITS', '1e3', /RECENT_VISITS must be a whole number/],
-    ['TIMEZONE', 'Mars/Olympus', /TIMEZONE must be an IANA time zone name/],
+    [
+      'TIMEZONE',
+      'Mars/Olympus',
+      /TIMEZONE must be an IANA time zone name.*\(got "Mars\/Olympus"\)/,
+    ],
     [
       'LOG_LEVEL',
       'loud',
-      /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/,
+      /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)/,
     ],
-    ['POD_NAME', 'has space', /POD_NAME must be 1 to 253 printable characters/],
+    ['POD_NAME', 'has space', /POD_NAME must be a pod or host name.*\(got "has space"\)/],
+    [
+      'HOST',
+      'http://0.0.0.0',
+      /HOST must be an IP address or host name.*\(got "http:\/\/0.0.0.0"\)/,
+    ],
+    ['PORT', '', /PORT is set but empty: unset it to use the default \(3000\), or give it a value/],
+    ['DATA_DIR', '', /DATA_DIR is set but empty: unset it to use the default \(.\/data\)/],
     ['SHUTDOWN_TIMEOUT_MS', '5', /SHUTDOWN_TIMEOUT_MS must be a whole number from 1000 to 600000/],
     [
       'CORS_ORIGINS',
       'https://example.com/',
-      /CORS_ORIGINS must be \* or a comma-separated list of origins.* \(got "https:\/\/example.com\/": not an origin: "https:\/\/example.com\/"\)/,
+      /CORS_ORIGINS must be \* or a comma-separated list of origins.*; not an origin: "https:\/\/example.com\/" \(got "https:\/\/example.com\/"\)/,
     ],
   ])(
     'rejects %s=%s with a message naming the variable and the accepted values',
@@ -68,6 +79,10 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ [name]: value })).toThrow(message);
     },
   );
+
+  it('spells TIMEZONE as the IANA database does', () => {
+    expect(loadConfig({ TIMEZONE: 'Europe/berlin' }).timeZone).toBe('Europe/Berlin');
+  });
 
   it('reports every bad variable at once', () => {
     const error = (() => {

@@ -5,6 +5,13 @@ import { HEALTH_PATHS } from '@stateful-visits/visits-contract';
 import { ApiHealthResponses, healthExample } from '../openapi/health-report.js';
 import { VisitStoreHealthIndicator } from './visit-store.health.js';
 
+/** Readiness when it is up, for the description. */
+const READY_CHECKS = {
+  lifecycle: { status: 'up' },
+  store: { status: 'up' },
+  volume: { status: 'up', freeBytes: 1073741824, requiredBytes: 4194304 },
+};
+
 /** Probes never count as visits (one reference deployment probed `/` and inflated every count). */
 @ApiTags('health')
 @Controller()
@@ -24,7 +31,10 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Send visits here: the store is writable with free space, and no shutdown has begun. */
+  /**
+   * Send visits here: no shutdown has begun, the store is writable, and its volume answers with
+   * room for the next journal.
+   */
   @Get(HEALTH_PATHS.ready)
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @Header('Cache-Control', 'no-store')
@@ -32,19 +42,21 @@ export class HealthController {
     operationId: 'ready',
     summary: 'Readiness: send visits here',
     description:
-      'The store is open, its last write succeeded and its volume has room for the next journal, and no shutdown has begun.',
+      'No shutdown has begun, the store is open and its last write succeeded, and its volume answers with room for the next journal.',
   })
   @ApiHealthResponses(
-    healthExample({ lifecycle: { status: 'up' }, store: { status: 'up', freeBytes: 1073741824 } }),
+    healthExample(READY_CHECKS),
     healthExample(
-      { store: { status: 'up', freeBytes: 1073741824 } },
-      {
-        lifecycle: { status: 'down', reason: 'shutting down' },
-      },
+      { store: READY_CHECKS.store, volume: READY_CHECKS.volume },
+      { lifecycle: { status: 'down', reason: 'shutting down' } },
     ),
   )
   ready() {
-    return this.health.check([() => this.store.accepting(), () => this.store.writable()]);
+    return this.health.check([
+      () => this.store.accepting(),
+      () => this.store.writable(),
+      () => this.store.volume(),
+    ]);
   }
 
   /** The store has finished opening and recovery. */

@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { LifecycleService } from '../lifecycle/lifecycle.service.js';
-import { DEFAULT_JOURNAL_CAPACITY, VisitStore } from '../store/visit-store.js';
+import { VisitStore, lowSpaceReason, type VolumeReading } from '../store/visit-store.js';
 
-/** Free space the store needs to write its next journal (the next compaction), with room to spare. */
-export const MIN_FREE_BYTES = 4 * DEFAULT_JOURNAL_CAPACITY;
+/**
+ * Past the volume check's own timeout (when it reports the volume unresponsive), terminus's: only
+ * a backstop, should the check itself ever fail to answer.
+ */
+const VOLUME_BACKSTOP_MS = 1000;
 
 @Injectable()
 export class VisitStoreHealthIndicator {
@@ -23,26 +26,33 @@ export class VisitStoreHealthIndicator {
       : indicator.up({ count: this.store.count });
   }
 
-  /** The store takes visits: open, its last write succeeded, and its volume has room. */
-  async writable() {
+  /** The store takes visits: open, and its last write succeeded. */
+  writable() {
     const indicator = this.indicators.check('store');
     const { status, reason } = this.store.health();
-    if (status !== 'open')
-      return indicator.down({ store: status, reason: reason ?? `the store is ${status}` });
-    let free: number;
-    try {
-      free = await this.store.freeBytes();
-    } catch (error) {
-      return indicator.down({
-        reason: `cannot read free space of the data volume: ${String(error)}`,
-      });
-    }
-    if (free < MIN_FREE_BYTES) {
-      return indicator.down({
-        reason: `the data volume is nearly full (${free} bytes free, ${MIN_FREE_BYTES} needed)`,
-      });
-    }
-    return indicator.up({ freeBytes: free });
+    return status === 'open'
+      ? indicator.up()
+      : indicator.down({ store: status, reason: reason ?? `the store is ${status}` });
+  }
+
+  /**
+   * The data volume answers and has room for the next journal. The statfs behind it is shared
+   * and bounded in the store (store/volume-space.ts): at most one in flight, waited for at most
+   * its timeout, an answer reused for a second. (terminus's own cacheFor would not do: after its
+   * TTL it would start a second statfs while the first still hangs, and then a third…)
+   */
+  volume() {
+    const { volume } = this.store;
+    return this.indicators
+      .check('volume')
+      .attempt(async () => {
+        const reading = await volume.check();
+        if (reading.state === 'measured' && !reading.low) {
+          return { freeBytes: reading.freeBytes, requiredBytes: reading.requiredBytes };
+        }
+        throw new Error(volumeProblem(reading, this.store.journalCapacity));
+      })
+      .withTimeout(volume.timeoutMs + VOLUME_BACKSTOP_MS);
   }
 
   accepting() {
@@ -50,5 +60,20 @@ export class VisitStoreHealthIndicator {
     return this.lifecycle.shuttingDown
       ? indicator.down({ reason: 'shutting down' })
       : indicator.up();
+  }
+}
+
+/** Why readiness is down for the volume. */
+function volumeProblem(reading: VolumeReading, journalBytes: number): string {
+  switch (reading.state) {
+    case 'measured':
+      return lowSpaceReason(reading, journalBytes);
+    case 'unresponsive':
+      return (
+        `the data volume is unresponsive: its free-space check (statfs) has waited ${reading.pendingMs} ms ` +
+        `(limit ${reading.timeoutMs} ms); a hung network file system or CSI driver?`
+      );
+    case 'unreadable':
+      return `cannot read the free space of the data volume: ${reading.problem}`;
   }
 }

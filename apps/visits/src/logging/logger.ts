@@ -58,8 +58,10 @@ export class PinoNestLogger implements LoggerService {
     this.logger.debug({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string): void {
-    // A failed bootstrap is reported once, by main.ts, with a message meant for operators.
-    if (context === 'ExceptionHandler') this.logger.debug({ context, trace }, String(message));
+    // A failed bootstrap, or a port or host it cannot listen on, is reported once, by main.ts,
+    // with a message meant for operators.
+    if (context === 'ExceptionHandler' || context === 'NestApplication')
+      this.logger.debug({ context, trace }, String(message));
     else this.logger.error({ context, trace }, String(message));
   }
   warn(message: unknown, context?: string): void {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { METRIC_NAMES } from '@stateful-visits/visits-contract';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { VolumeMetrics } from './volume.metrics.js';
 
 /**
  * The service's Prometheus metrics, in a registry of its own (not prom-client's global one), so each
@@ -46,6 +47,9 @@ export class MetricsService {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+
+  /** The data volume's gauges (volume.metrics.ts). */
+  readonly volume = new VolumeMetrics(this.registry);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { tryLock } from 'fs-native-extensions';
 import { DataDirInUseError, DataDirError } from './store.errors.js';
-import { describeFsError } from './fs-errors.js';
+import { describeDataDirError } from './fs-errors.js';
 
 export interface DirLock {
   release(): Promise<void>;
@@ -21,14 +21,14 @@ export async function acquireDirLock(dir: string, path: string): Promise<DirLock
   try {
     file = await open(path, 'a+');
   } catch (error) {
-    throw new DataDirError(describeFsError(error, path), { cause: error });
+    throw new DataDirError(describeDataDirError(error, path), { cause: error });
   }
   let granted: boolean;
   try {
     granted = tryLock(file.fd);
   } catch (error) {
     await file.close();
-    throw new DataDirError(`could not lock ${path}: ${describeFsError(error, path)}`, {
+    throw new DataDirError(`could not lock ${path}: ${describeDataDirError(error, path)}`, {
       cause: error,
     });
   }

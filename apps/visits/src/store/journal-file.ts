@@ -78,6 +78,11 @@ export class JournalFile {
     return new JournalFile(dir, io, { handle, end, capacity, generation });
   }
 
+  /** The journal's size, fixed when it was written; a compaction writes one as big. */
+  get capacity(): number {
+    return this.file.capacity;
+  }
+
   /** Whether a batch record with this many timestamps fits after the last record. */
   hasRoomFor(timestamps: number): boolean {
     return this.file.end + recordSize(timestamps) <= this.file.capacity;

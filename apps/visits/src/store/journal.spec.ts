@@ -1,3 +1,4 @@
+import { JOURNAL_HEADER_BYTES, journalRecordBytes } from '@stateful-visits/visits-contract';
 import { describe, expect, it } from 'vitest';
 import {
   HEADER_SIZE,
@@ -40,5 +41,22 @@ describe('scanJournal', () => {
     const zeroed = journalWith(2).fill(0, HEADER_SIZE);
     expect(() => scanJournal(zeroed, 10)).toThrow(JournalFormatError);
     expect(() => scanJournal(zeroed, 10)).toThrow(/no records: the snapshot at byte 32 is missing/);
+  });
+});
+
+describe('the journal format', () => {
+  it('has the sizes the contract sizes volumes by', () => {
+    expect(HEADER_SIZE).toBe(JOURNAL_HEADER_BYTES);
+    for (const n of [0, 1, 100, 1000]) {
+      const timestamps = Array.from({ length: n }, (_, i) => i);
+      const record = encodeRecord({
+        kind: RecordKind.batch,
+        count: n + 1,
+        added: n + 1,
+        timestamps,
+      });
+      expect(record.length).toBe(journalRecordBytes(n));
+      expect(recordSize(n)).toBe(journalRecordBytes(n));
+    }
   });
 });

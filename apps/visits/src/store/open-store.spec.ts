@@ -1,10 +1,16 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { minJournalBytes, minVolumeBytes } from '@stateful-visits/visits-contract';
 import { describe, expect, it } from 'vitest';
-import { HEADER_SIZE, encodeRecord, RecordKind, recordSize } from './journal.js';
-import { DataDirError, DataDirInUseError, StoreCorruptError } from './store.errors.js';
+import { HEADER_SIZE, encodeRecord, RecordKind, recordSize, scanJournal } from './journal.js';
+import {
+  DataDirError,
+  DataDirInUseError,
+  StoreCorruptError,
+  VolumeTooSmallError,
+} from './store.errors.js';
 import { SMALL, spyLogger, useStoreDir } from './testing/store-fixture.js';
 import { VIEW_FILE, VisitStore } from './visit-store.js';
 
@@ -102,6 +108,104 @@ describe('VisitStore.open', () => {
     it('refuses a directory where the journal should be', async () => {
       await mkdir(journalPath());
       await expect(openStore()).rejects.toThrow(/is a directory/);
+    });
+  });
+
+  describe('sizing the first journal from the volume', () => {
+    /** A statfs that reports `bytes` free, in 4 KiB blocks. */
+    const volumeWith = (bytes: number) => async () => ({ bavail: bytes / 4096, bsize: 4096 });
+
+    it('takes half of what the volume offers after the view and the margin, at most 1 MiB', async () => {
+      for (const [free, journal] of [
+        [100 * 1024, 40 * 1024],
+        [1024 * 1024, 500 * 1024],
+        [64 * 1024 * 1024, 1024 * 1024],
+      ] as const) {
+        const sut = await openStore({ statfs: volumeWith(free) });
+        expect(sut.journalCapacity, `${free} bytes free`).toBe(journal);
+        expect((await stat(journalPath())).size).toBe(journal);
+        await closeStore(sut);
+        await rm(journalPath());
+        await rm(join(dir(), VIEW_FILE));
+      }
+    });
+
+    it('counts the visits file it adopts as room the store already has', async () => {
+      await writeFile(join(dir(), VIEW_FILE), '42\n');
+      const viewBytes = (await stat(join(dir(), VIEW_FILE))).blocks * 512;
+      const sut = await openStore({ statfs: volumeWith(100 * 1024 - viewBytes) });
+      expect(sut.journalCapacity).toBe(40 * 1024);
+      expect(sut.count).toBe(42);
+    });
+
+    it("keeps an existing journal's capacity through restarts, torn-tail repairs and compactions", async () => {
+      const first = await openStore({ statfs: volumeWith(minVolumeBytes(100)) });
+      const capacity = minJournalBytes(100);
+      expect(first.journalCapacity).toBe(capacity);
+      await closeStore(first);
+
+      // The volume grew (or the store moved to a bigger one): the journal stays as it is.
+      const big = volumeWith(1024 ** 3);
+      const reopened = await openStore({ statfs: big });
+      expect(reopened.journalCapacity).toBe(capacity);
+      // Enough visits for several compactions (a one-visit record is 40 bytes).
+      for (let i = 0; i < 3 * (capacity / 40); i++) await reopened.record();
+      expect((await stat(journalPath())).size).toBe(capacity);
+      await closeStore(reopened);
+
+      const scan = scanJournal(await readFile(journalPath()), 100);
+      expect(scan.header.generation).toBeGreaterThan(3n);
+      const torn = Buffer.from(await readFile(journalPath()));
+      encodeRecord({ kind: RecordKind.batch, count: scan.count + 1, added: 1, timestamps: [1] })
+        .subarray(0, 15)
+        .copy(torn, scan.end);
+      await writeFile(journalPath(), torn);
+      const repaired = await openStore({ statfs: big });
+      expect(repaired.count).toBe(scan.count);
+      expect(repaired.journalCapacity).toBe(capacity);
+      expect((await stat(journalPath())).size).toBe(capacity);
+    });
+
+    it('refuses a volume too small for two of the smallest journals, saying what it needs and what to change', async () => {
+      await writeFile(join(dir(), VIEW_FILE), '7\n');
+      const viewBytes = (await stat(join(dir(), VIEW_FILE))).blocks * 512;
+      const available = minVolumeBytes(1000) - 4096;
+      const error = await openStore({
+        recentLimit: 1000,
+        statfs: volumeWith(available - viewBytes),
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(VolumeTooSmallError);
+      expect(error).toMatchObject({
+        code: 'VOLUME_TOO_SMALL',
+        availableBytes: available,
+        neededBytes: minVolumeBytes(1000),
+      });
+      expect((error as Error).message).toBe(
+        `the data volume (DATA_DIR=${dir()}) is too small for the visit store: it has ${available} bytes free, ` +
+          `and with RECENT_VISITS=1000 the store needs ${minVolumeBytes(1000)} (two journals, one being written ` +
+          'while the other is in use, the visits file and a margin). Give it a volume with at least ' +
+          `${minVolumeBytes(1000)} bytes free (100 KiB), or lower RECENT_VISITS to 916 or less.`,
+      );
+      expect(minVolumeBytes(916)).toBeLessThanOrEqual(available);
+      expect(minVolumeBytes(917)).toBeGreaterThan(available);
+      // Nothing written: the count to adopt is as it was, and the lock is free again.
+      expect(await readdir(dir())).toEqual(expect.arrayContaining([VIEW_FILE]));
+      expect(await readdir(dir())).not.toContain('visits.journal');
+      expect(await view()).toBe('7\n');
+      await expect(openStore()).resolves.toBeInstanceOf(VisitStore);
+    });
+
+    it('does not suggest a RECENT_VISITS when none would fit', async () => {
+      const error = await openStore({ statfs: volumeWith(8192) }).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/at least 36864 bytes free \(36 KiB\)\.$/);
+    });
+
+    it('uses a capacity it is given without asking the volume', async () => {
+      const sut = await openStore({
+        journalCapacity: SMALL,
+        statfs: () => Promise.reject(new Error('not asked')),
+      });
+      expect(sut.journalCapacity).toBe(SMALL);
     });
   });
 

@@ -1,11 +1,12 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { journalBytesFor, minVolumeBytes } from '@stateful-visits/visits-contract';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
-import { describeFsError } from './fs-errors.js';
+import { describeDataDirError } from './fs-errors.js';
 import { JournalFormatError, scanJournal, type ScanResult } from './journal.js';
 import { JOURNAL_FILE, JOURNAL_TMP, JournalFile, nodeIo } from './journal-file.js';
-import { DataDirError, StoreCorruptError } from './store.errors.js';
+import { DataDirError, StoreCorruptError, VolumeTooSmallError } from './store.errors.js';
 import { LOCK_FILE, VIEW_FILE, type ResolvedOptions } from './store-options.js';
 
 /*
@@ -26,7 +27,7 @@ export interface OpenedStore {
 /**
  * Takes the directory's lock, reads and checks the journal, repairs a torn last write, and brings
  * the `visits` view up to date. The lock is released again when opening fails.
- * @throws DataDirError, DataDirInUseError, StoreCorruptError
+ * @throws DataDirError, DataDirInUseError, StoreCorruptError, VolumeTooSmallError
  */
 export async function openStoreFiles(opts: ResolvedOptions): Promise<OpenedStore> {
   const { dir } = opts;
@@ -102,7 +103,9 @@ async function recover(lock: DirLock, opts: ResolvedOptions): Promise<OpenedStor
   let journal: JournalFile;
   if (needsRewrite || scan === undefined) {
     timestamps = timestamps.slice(-opts.recentLimit);
-    journal = await JournalFile.create(dir, opts.io, opts.journalCapacity, generation + 1n, {
+    // A journal that exists keeps its capacity; only a store without one chooses it.
+    const capacity = scan?.header.capacity ?? (await newJournalCapacity(opts, viewPath));
+    journal = await JournalFile.create(dir, opts.io, capacity, generation + 1n, {
       count,
       timestamps,
     });
@@ -132,6 +135,29 @@ async function recover(lock: DirLock, opts: ResolvedOptions): Promise<OpenedStor
     );
   }
   return { lock, journal, view, count, recent: timestamps };
+}
+
+/**
+ * The capacity of the store's first journal: the one given, or the contract's size for the space
+ * the volume offers (its free space, plus what the `visits` file already holds: the sizing counts
+ * that file in).
+ * @throws VolumeTooSmallError when not even the smallest journals fit
+ */
+async function newJournalCapacity(opts: ResolvedOptions, viewPath: string): Promise<number> {
+  if (opts.journalCapacity !== 'auto') return opts.journalCapacity;
+  const { dir, recentLimit } = opts;
+  const fs = await opts.statfs(dir).catch((error: NodeJS.ErrnoException) => {
+    throw fsFailure(error, dir);
+  });
+  const view = await stat(viewPath).catch(() => undefined);
+  const available = fs.bavail * fs.bsize + (view === undefined ? 0 : view.blocks * 512);
+  const capacity = journalBytesFor(recentLimit, available);
+  if (capacity !== undefined) return capacity;
+  let fitting: number | undefined;
+  for (let recent = recentLimit - 1; recent >= 1 && fitting === undefined; recent--) {
+    if (minVolumeBytes(recent) <= available) fitting = recent;
+  }
+  throw new VolumeTooSmallError(dir, available, minVolumeBytes(recentLimit), recentLimit, fitting);
 }
 
 /** The journal's contents, or undefined when there is none yet. */
@@ -217,5 +243,5 @@ async function prepareDir(dir: string): Promise<void> {
 }
 
 function fsFailure(error: NodeJS.ErrnoException, path: string): DataDirError {
-  return new DataDirError(describeFsError(error, path), { cause: error });
+  return new DataDirError(describeDataDirError(error, path), { cause: error });
 }

@@ -1,15 +1,19 @@
-import { DATA_FILES, MAX_RECENT } from '@stateful-visits/visits-contract';
+import { DATA_FILES, JOURNAL_MAX_BYTES, MAX_RECENT } from '@stateful-visits/visits-contract';
 import { HEADER_SIZE, recordSize } from './journal.js';
 import { nodeIo, type StoreIo } from './journal-file.js';
 import type { StoreWriteError } from './store.errors.js';
+import { defaultStatfs, type StatFs } from './volume-space.js';
 
 /** The plain count, for people and the seed apps' readers; the journal is the durable copy. */
 export const VIEW_FILE = DATA_FILES.count;
 /** Held (an OFD lock) while a store has the directory open. */
 export const LOCK_FILE = DATA_FILES.lock;
 
-/** The 1 MiB default holds thousands of batches between compactions and reads in about a millisecond. */
-export const DEFAULT_JOURNAL_CAPACITY = 1024 * 1024;
+/**
+ * The largest journal, and the capacity of the first one on a volume of 2068 KiB or more: it holds
+ * thousands of batches between compactions and reads in about a millisecond.
+ */
+export const DEFAULT_JOURNAL_CAPACITY = JOURNAL_MAX_BYTES;
 /** The most recent timestamps kept (the contract's bound on `RECENT_VISITS` and `limit`). */
 export { MAX_RECENT };
 
@@ -25,8 +29,13 @@ export interface VisitStoreOptions {
   readonly dir: string;
   /** How many recent visit timestamps to keep (1 to 1000). @default 100 */
   readonly recentLimit?: number;
-  /** Size of the preallocated journal in bytes. @default 1 MiB */
-  readonly journalCapacity?: number;
+  /**
+   * Capacity of a journal the store writes from nothing (no journal yet), in bytes; tests set
+   * small ones. A journal that exists keeps the capacity its header records, through restarts and
+   * compactions. @default 'auto': sized from the volume's free space (the contract's
+   * journalBytesFor), at most 1 MiB
+   */
+  readonly journalCapacity?: number | 'auto';
   readonly clock?: () => number;
   readonly logger?: StoreLogger;
   readonly io?: StoreIo;
@@ -39,6 +48,13 @@ export interface VisitStoreOptions {
    * store tries again by itself. @default 1000
    */
   readonly retryIntervalMs?: number;
+  /** Asks the file system for free space (the seam the unit tests hang). @default fs.promises.statfs */
+  readonly statfs?: StatFs;
+  /**
+   * How long a free-space check may wait for statfs before the volume counts as unresponsive,
+   * and how long an answer is reused. @default { timeoutMs: 1000, cacheMs: 1000 }
+   */
+  readonly volumeCheck?: { readonly timeoutMs: number; readonly cacheMs: number };
 }
 
 export type ResolvedOptions = Required<Omit<VisitStoreOptions, 'onCommit' | 'onFatal'>> &
@@ -50,12 +66,14 @@ const noopLogger: StoreLogger = { info() {}, warn() {}, error() {} };
 export function resolveOptions(options: VisitStoreOptions): ResolvedOptions {
   const opts: ResolvedOptions = {
     recentLimit: 100,
-    journalCapacity: DEFAULT_JOURNAL_CAPACITY,
     clock: Date.now,
     logger: noopLogger,
     io: nodeIo,
     retryIntervalMs: 1000,
+    statfs: defaultStatfs,
+    volumeCheck: { timeoutMs: 1000, cacheMs: 1000 },
     ...options,
+    journalCapacity: options.journalCapacity ?? 'auto',
   };
   if (
     !Number.isInteger(opts.recentLimit) ||
@@ -65,7 +83,8 @@ export function resolveOptions(options: VisitStoreOptions): ResolvedOptions {
     throw new RangeError(`recentLimit must be an integer from 1 to ${MAX_RECENT}`);
   }
   const minCapacity = HEADER_SIZE + 2 * recordSize(opts.recentLimit);
-  if (opts.journalCapacity < minCapacity || opts.journalCapacity > 0xffffffff) {
+  const capacity = opts.journalCapacity;
+  if (capacity !== 'auto' && (capacity < minCapacity || capacity > 0xffffffff)) {
     throw new RangeError(
       `journalCapacity must be at least ${minCapacity} bytes for ${opts.recentLimit} recent visits`,
     );

@@ -61,3 +61,31 @@ export class StoreClosedError extends StoreError {
 export class CountLimitError extends StoreError {
   readonly code = 'COUNT_LIMIT';
 }
+
+/**
+ * The data volume cannot hold the store: not even two of the smallest journals for its
+ * `recentLimit`, the view and the margin fit in the space it has. The message gives the bytes
+ * needed and what to change.
+ */
+export class VolumeTooSmallError extends StoreError {
+  readonly code = 'VOLUME_TOO_SMALL';
+  constructor(
+    readonly dir: string,
+    readonly availableBytes: number,
+    readonly neededBytes: number,
+    readonly recentLimit: number,
+    /** The largest RECENT_VISITS that would fit; undefined when none does. */
+    readonly fittingRecentLimit: number | undefined,
+  ) {
+    const lower =
+      fittingRecentLimit === undefined
+        ? ''
+        : `, or lower RECENT_VISITS to ${fittingRecentLimit} or less`;
+    super(
+      `the data volume (DATA_DIR=${dir}) is too small for the visit store: it has ${availableBytes} bytes ` +
+        `free, and with RECENT_VISITS=${recentLimit} the store needs ${neededBytes} ` +
+        '(two journals, one being written while the other is in use, the visits file and a margin). ' +
+        `Give it a volume with at least ${neededBytes} bytes free (${Math.ceil(neededBytes / 1024)} KiB)${lower}.`,
+    );
+  }
+}

@@ -29,7 +29,11 @@ export const visitStoreProvider: FactoryProvider<Promise<VisitStore>> = {
       onFatal: (error) => lifecycle.fatal(error),
     });
     metrics.trackStoreCount(() => store.count);
-    logger.info({ dataDir: config.dataDir, count: store.count }, 'visit store open');
+    metrics.volume.track(store.volume);
+    logger.info(
+      { dataDir: config.dataDir, count: store.count, journalBytes: store.journalCapacity },
+      'visit store open',
+    );
     return store;
   },
 };

@@ -1,5 +1,5 @@
 import { writeSync } from 'node:fs';
-import { statfs, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { DirLock } from './dir-lock.js';
 import { describeFsError } from './fs-errors.js';
 import { GroupCommit, type Acknowledge, type Waiter } from './group-commit.js';
@@ -7,6 +7,7 @@ import type { JournalFile } from './journal-file.js';
 import { openStoreFiles, type OpenedStore } from './open-store.js';
 import { CountLimitError, StoreClosedError, StoreWriteError } from './store.errors.js';
 import { resolveOptions, type ResolvedOptions, type VisitStoreOptions } from './store-options.js';
+import { VolumeSpace } from './volume-space.js';
 import {
   StoreState,
   type StoreHealth,
@@ -25,6 +26,13 @@ export {
   type VisitStoreOptions,
 } from './store-options.js';
 export type { StoreHealth, StoreStatus } from './store-state.js';
+export {
+  lowSpaceReason,
+  type StatFs,
+  type VolumeFacts,
+  type VolumeReading,
+  type VolumeSpace,
+} from './volume-space.js';
 
 /** What the constructor takes: the opened files and recovered state, the options, the state. */
 type VisitStoreParts = OpenedStore & {
@@ -56,6 +64,10 @@ export class VisitStore {
   });
   private retryTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
+  /** Counts compactions' starts and ends: odd while a new journal is being written. */
+  private journalEpoch = 0;
+  /** The room the data volume has for the next journal (readiness and the metrics ask it). */
+  readonly volume: VolumeSpace;
 
   private constructor(parts: VisitStoreParts) {
     this.options = parts.options;
@@ -65,12 +77,21 @@ export class VisitStore {
     this.view = parts.view;
     this.countValue = parts.count;
     this.recentTimestamps = parts.recent;
+    const { dir, statfs, volumeCheck, logger } = this.options;
+    this.volume = new VolumeSpace({
+      dir,
+      statfs,
+      ...volumeCheck,
+      journalBytes: () => this.journal.capacity,
+      journalEpoch: () => this.journalEpoch,
+      logger,
+    });
   }
 
   /**
    * Opens (or creates) the store in `options.dir`: takes the directory's lock, reads and checks the
    * journal, repairs a torn last write, and brings the `visits` view up to date.
-   * @throws DataDirError, DataDirInUseError, StoreCorruptError
+   * @throws DataDirError, DataDirInUseError, StoreCorruptError, VolumeTooSmallError
    */
   static async open(options: VisitStoreOptions): Promise<VisitStore> {
     const resolved = resolveOptions(options);
@@ -108,10 +129,9 @@ export class VisitStore {
     return out;
   }
 
-  /** Free bytes on the data directory's file system. */
-  async freeBytes(): Promise<number> {
-    const fs = await statfs(this.options.dir);
-    return fs.bavail * fs.bsize;
+  /** The journal's capacity in bytes: what the next compaction writes beside it. */
+  get journalCapacity(): number {
+    return this.journal.capacity;
   }
 
   /** Records one visit; resolves with this visit's count once it is durable. */
@@ -252,11 +272,19 @@ export class VisitStore {
     this.transition('written');
   }
 
-  /** Replaces the full journal with a new one whose snapshot already includes the batch. */
+  /**
+   * Replaces the full journal with a new one whose snapshot already includes the batch. It keeps
+   * the journal's capacity: readiness has made sure there is room for exactly that much, and the
+   * write path never has to ask the file system (or a hung volume) how much room is left.
+   */
   private async compact(count: number, batchTimestamps: number[]): Promise<void> {
-    const { recentLimit, journalCapacity } = this.options;
-    const recent = [...this.recentTimestamps, ...batchTimestamps].slice(-recentLimit);
-    await this.journal.replace(journalCapacity, { count, timestamps: recent });
+    const recent = [...this.recentTimestamps, ...batchTimestamps].slice(-this.options.recentLimit);
+    this.journalEpoch++;
+    try {
+      await this.journal.replace(this.journal.capacity, { count, timestamps: recent });
+    } finally {
+      this.journalEpoch++;
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { METRIC_NAMES, VOLUME_MARGIN_BYTES } from '@stateful-visits/visits-contract';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LifecycleService } from '../../src/lifecycle/lifecycle.service.js';
 import { VisitStore } from '../../src/store/visit-store.js';
@@ -175,6 +176,22 @@ describe('visits service over HTTP', () => {
       expect(text).not.toMatch(/route="\/metrics"/);
       expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
       expect(text).not.toMatch(/pod=/);
+    });
+
+    it('exposes the data volume: free bytes, what readiness requires, and whether it is low', async () => {
+      const store = sut.app.get(VisitStore);
+      const required = store.journalCapacity + VOLUME_MARGIN_BYTES;
+      const ready = await api(sut.server).get('/health/ready').expect(200);
+      expect(ready.body.details.volume).toMatchObject({
+        status: 'up',
+        freeBytes: expect.any(Number),
+        requiredBytes: required,
+      });
+      const text = (await api(sut.server).get('/metrics').expect(200)).text;
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      expect(value(METRIC_NAMES.volumeFreeBytes)).toBeGreaterThan(required);
+      expect(value(METRIC_NAMES.volumeRequiredBytes)).toBe(required);
+      expect(value(METRIC_NAMES.volumeLow)).toBe(0);
     });
   });
 

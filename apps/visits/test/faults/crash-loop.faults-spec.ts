@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { countOf } from '../harness/http.js';
-import { checkJournal, checkLastStart, fillJournal } from './support/journals.js';
+import {
+  checkJournal,
+  checkLastStart,
+  fillJournal,
+  JOURNAL_CAPACITIES,
+} from './support/journals.js';
+import { DEFAULT_JOURNAL_CAPACITY } from '../../src/store/visit-store.js';
 import { Ledger } from '../harness/ledger.js';
 import { VisitLoad } from '../harness/load.js';
 import { Random } from './support/random.js';
@@ -38,14 +44,18 @@ describe(`crash loop: kill -9 at a random moment under ${CLIENTS} clients`, () =
       const started = Date.now();
       let killedWhileStarting = 0;
       let nearlyFull = 0;
+      /** Nearly full journals of 40 or 500 KiB: the store compacts at that size from then on. */
+      let smallJournals = 0;
 
       for (let cycle = 1; cycle <= CYCLES; cycle++) {
         const where = `cycle ${cycle} (FAULTS_SEED=${SEED})`;
         const scan = await checkJournal(dataDir, ledger, where);
         if (scan !== undefined && scan.tornTail === undefined && random.chance(0.2)) {
           // Same count, but the journal is nearly full: the kill may land in a compaction.
-          await fillJournal(dataDir, scan.count, random.int(0, 4_000));
+          const capacity = random.pick(JOURNAL_CAPACITIES);
+          await fillJournal(dataDir, scan.count, random.int(0, 4_000), capacity);
           nearlyFull++;
+          if (capacity < DEFAULT_JOURNAL_CAPACITY) smallJournals++;
         }
 
         if (random.chance(0.1)) {
@@ -86,6 +96,7 @@ describe(`crash loop: kill -9 at a random moment under ${CLIENTS} clients`, () =
         cycles: CYCLES,
         killedWhileStarting,
         nearlyFullJournals: nearlyFull,
+        ofThemSmall: smallJournals,
         acknowledgedVisitsChecked: ledger.acknowledged.size,
         attempted: ledger.attempted,
         visitsCounted: count - START_COUNT,

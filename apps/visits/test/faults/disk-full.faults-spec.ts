@@ -1,11 +1,11 @@
-import { mkdir, open, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { scanJournal } from '../../src/store/journal.js';
 import { countOf, request, visit } from '../harness/http.js';
 import { fillJournal } from './support/journals.js';
 import { VisitLoad } from '../harness/load.js';
-import { Mounts, mountSkipReason } from './support/mounts.js';
+import { fillDisk, Mounts, mountSkipReason } from './support/mounts.js';
 import { assertBuilt, killAll, runToExit, ServiceProcess } from '../harness/service-process.js';
 import { STACK_FRAME } from '../harness/service.js';
 import { report } from './support/settings.js';
@@ -14,25 +14,8 @@ const skip = await mountSkipReason();
 if (skip !== undefined) console.warn(`[faults] SKIPPING the disk-full cases: ${skip}`);
 
 const START = 1_000_000;
-/** Room for the journal (1 MiB), a new one beside it, and the 4 MiB readiness margin. */
+/** Room for the journal (1 MiB), a new one beside it, and plenty more to fill. */
 const VOLUME = 16 * 1024 * 1024;
-
-/** Fills the file system holding `dir` to the last byte; returns the filler's path. */
-async function fillDisk(dir: string): Promise<string> {
-  const path = join(dir, 'filler');
-  const file = await open(path, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (;;) await file.write(chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-  } finally {
-    await file.close();
-  }
-  // Whatever is left is smaller than a chunk: take it too.
-  await writeFile(join(dir, 'filler-tail'), Buffer.alloc(64 * 1024)).catch(() => {});
-  return path;
-}
 
 async function readiness(url: string): Promise<{ status: number; body: string }> {
   const reply = await request(`${url}/health/ready`);
@@ -65,11 +48,16 @@ describe.skipIf(skip !== undefined)(
       await fillJournal(dataDir, START, 20_000);
       const service = await ServiceProcess.start(dataDir);
 
-      await fillDisk(volume);
-      // Readiness says so at once, before any visit fails.
-      const full = await readiness(service.url);
-      expect(full.status).toBe(503);
-      expect(full.body).toMatch(/the data volume is nearly full/);
+      const freeSpace = await fillDisk(volume);
+      // Readiness says so within its one-second cache, before any visit fails.
+      await vi.waitFor(
+        async () => {
+          const full = await readiness(service.url);
+          expect(full.status).toBe(503);
+          expect(full.body).toMatch(/the data volume is nearly full/);
+        },
+        { timeout: 5_000, interval: 50 },
+      );
 
       const load = new VisitLoad(service.url, 64);
       // While the clients keep coming, readiness reports why visits fail. (A small batch whose
@@ -112,8 +100,7 @@ describe.skipIf(skip !== undefined)(
 
       // Space returns: the store gets ready again without waiting for a visit (a load balancer
       // sends none to an unready pod), and counting goes on from the last acknowledged count.
-      await unlink(join(volume, 'filler'));
-      await unlink(join(volume, 'filler-tail')).catch(() => {});
+      await freeSpace();
       await vi.waitFor(async () => expect((await readiness(service.url)).status).toBe(200), {
         timeout: 10_000,
         interval: 50,
@@ -129,7 +116,7 @@ describe.skipIf(skip !== undefined)(
       figures.rejected503 = load.failed(503);
     });
 
-    it('refuses to start with a clear line when the volume is too full to write its first journal', async () => {
+    it('refuses to start with one line giving the bytes needed when the volume is too full for its first journal', async () => {
       const volume = await mounts.tmpfs(VOLUME);
       const dataDir = join(volume, 'data');
       await mkdir(dataDir);
@@ -141,7 +128,9 @@ describe.skipIf(skip !== undefined)(
       expect(ended.output).not.toMatch(STACK_FRAME);
       const fatal = ended.lines.filter((l) => l.level === 'fatal');
       expect(fatal, ended.output).toHaveLength(1);
-      expect(fatal[0]!.msg).toMatch(/could not write a new journal: no space left/);
+      expect(fatal[0]!.msg).toMatch(
+        /is too small for the visit store: it has \d+ bytes free, and with RECENT_VISITS=100 the store needs 36864 /,
+      );
       expect(await readFile(join(dataDir, 'visits'), 'utf8')).toBe(`${START}\n`);
     });
   },

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { countOf } from '../harness/http.js';
-import { checkJournal, checkLastStart, fillJournal } from './support/journals.js';
+import {
+  checkJournal,
+  checkLastStart,
+  fillJournal,
+  JOURNAL_CAPACITIES,
+} from './support/journals.js';
+import { DEFAULT_JOURNAL_CAPACITY } from '../../src/store/visit-store.js';
 import { Ledger } from '../harness/ledger.js';
 import { VisitLoad } from '../harness/load.js';
 import { removeLog, simulatePowerLoss } from './support/power-loss.js';
@@ -48,6 +54,8 @@ describe('simulated power loss: kill -9, then undo what was never synced', () =>
       const started = Date.now();
       const totals = { kept: 0, lost: 0, torn: 0, renamesUndone: 0, tornTailsRecovered: 0 };
       let nearlyFull = 0;
+      /** Nearly full journals of 40 or 500 KiB: the store compacts at that size from then on. */
+      let smallJournals = 0;
 
       for (let cycle = 1; cycle <= CYCLES; cycle++) {
         const where = `cycle ${cycle} (FAULTS_SEED=${SEED})`;
@@ -56,8 +64,10 @@ describe('simulated power loss: kill -9, then undo what was never synced', () =>
         if (scan?.tornTail !== undefined) totals.tornTailsRecovered++;
         if (fill) {
           // The power may go in the middle of a compaction (new journal, rename, directory sync).
-          await fillJournal(dataDir, scan.count, random.int(0, 2_000));
+          const capacity = random.pick(JOURNAL_CAPACITIES);
+          await fillJournal(dataDir, scan.count, random.int(0, 2_000), capacity);
           nearlyFull++;
+          if (capacity < DEFAULT_JOURNAL_CAPACITY) smallJournals++;
         }
 
         const log = join(workDir, `power-${cycle}.log`);
@@ -102,6 +112,7 @@ describe('simulated power loss: kill -9, then undo what was never synced', () =>
       report('power loss', {
         cycles: CYCLES,
         nearlyFullJournals: nearlyFull,
+        ofThemSmall: smallJournals,
         acknowledgedVisitsChecked: ledger.acknowledged.size,
         unsyncedChangesKept: totals.kept,
         unsyncedChangesLost: totals.lost,

@@ -61,6 +61,7 @@ export class ServiceProcess implements Service {
   /** Milliseconds from spawning to the first 200 from /health/ready (once ready() resolved). */
   readyMs: number | undefined;
   private out = '';
+  private err = '';
   private readonly spawnedAt: number;
 
   private constructor(
@@ -76,7 +77,10 @@ export class ServiceProcess implements Service {
     this.dataDir = dataDir;
     this.spawnedAt = spawnedAt;
     child.stdout?.on('data', (d: Buffer) => (this.out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (this.out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => {
+      this.out += d.toString();
+      this.err += d.toString();
+    });
     this.exited = once(child, 'exit').then(([code, signal]) => {
       children.delete(child);
       return { code: code as number | null, signal: signal as NodeJS.Signals | null };
@@ -155,8 +159,14 @@ export class ServiceProcess implements Service {
     }
   }
 
+  /** stdout and stderr as they came. */
   output(): string {
     return this.out;
+  }
+
+  /** stderr alone (the service logs to stdout: anything here is Node's or a crash's). */
+  stderr(): string {
+    return this.err;
   }
 
   async logs(): Promise<string> {
@@ -185,6 +195,7 @@ export class ServiceProcess implements Service {
 
 export interface Ended extends Exit {
   readonly output: string;
+  readonly stderr: string;
   readonly lines: LogLine[];
   readonly ms: number;
 }
@@ -200,5 +211,11 @@ export async function runToExit(
   const timer = setTimeout(() => service.child.kill('SIGKILL'), timeoutMs);
   const exit = await service.exited;
   clearTimeout(timer);
-  return { ...exit, output: service.output(), lines: service.logLines(), ms: Date.now() - started };
+  return {
+    ...exit,
+    output: service.output(),
+    stderr: service.stderr(),
+    lines: service.logLines(),
+    ms: Date.now() - started,
+  };
 }

@@ -66,7 +66,7 @@ describe('the built service at start', () => {
     });
     expect(ended.code).toBe(1);
     expect(ended.output).toContain('CORS_ORIGINS must be * or a comma-separated list of origins');
-    expect(ended.output).toContain('not an origin: \\"https://widgets.example/\\"');
+    expect(ended.output).toContain('not an origin: \\"https://widgets.example/\\" (got ');
   });
 
   // The bundle holds the description the build generated, and no-op decorators

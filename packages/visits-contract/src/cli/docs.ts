@@ -1,4 +1,5 @@
-// Regenerates the configuration tables of README.md and docs/contract.md from the contract:
+// Regenerates the tables the docs hold from the contract (configuration: README.md and
+// docs/contract.md; volume sizing: docs/deployment.md):
 // `npm run docs` (writes) or `npm run docs -- --check` (exits 1 when a table is stale, writes nothing).
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,12 +14,12 @@ if (values.check) {
   const problems = diffGeneratedDocs(repoRoot);
   if (problems.length > 0) {
     console.error(
-      `the docs' configuration tables are out of date; regenerate them with \`${DOCS_COMMAND}\`:`,
+      `the docs' generated tables are out of date; regenerate them with \`${DOCS_COMMAND}\`:`,
     );
     for (const problem of problems) console.error(`  ${problem}`);
     process.exitCode = 1;
   } else {
-    console.log("the docs' configuration tables are up to date");
+    console.log("the docs' generated tables are up to date");
   }
 } else {
   const changed = writeGeneratedDocs(repoRoot);

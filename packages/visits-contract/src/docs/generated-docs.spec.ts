@@ -12,19 +12,27 @@ import {
   DOCS_COMMAND,
   diffGeneratedDocs,
   GENERATED_DOCS,
+  GENERATED_FILES,
   GeneratedDocsError,
-  withGeneratedTable,
+  withGeneratedTables,
   writeGeneratedDocs,
 } from './generated-docs.js';
+import { volumeSizingTable } from './volume-table.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
-describe('the configuration tables in the docs', () => {
+describe('the generated tables in the docs', () => {
   it('are what the contract renders', () => {
     expect(
       diffGeneratedDocs(repoRoot),
-      `the docs' configuration tables differ from packages/visits-contract; regenerate them with \`${DOCS_COMMAND}\` and commit the result`,
+      `the docs' generated tables differ from packages/visits-contract; regenerate them with \`${DOCS_COMMAND}\` and commit the result`,
     ).toEqual([]);
+  });
+
+  it('size volumes by RECENT_VISITS, the default marked', () => {
+    const table = volumeSizingTable();
+    expect(table).toMatch(/\| 100 \(default\) +\| 8Ki +\| 36Ki +\| 40Ki +\| 500Ki +\| 1Mi +\|/);
+    expect(table).toMatch(/\| 1000 +\| 40Ki +\| 100Ki +\| 40Ki +\| 500Ki +\| 1Mi +\|/);
   });
 
   it('list every variable with its default and what it accepts', () => {
@@ -65,17 +73,19 @@ describe('writeGeneratedDocs and diffGeneratedDocs', () => {
   it('find a stale table, rewrite only what lies between the markers, and then agree', () => {
     dir = mkdtempSync(join(tmpdir(), 'contract-docs-'));
     mkdirSync(join(dir, 'docs'));
-    for (const file of GENERATED_DOCS) {
+    for (const file of GENERATED_FILES) {
       const current = readFileSync(join(repoRoot, file), 'utf8');
-      const stale = current.replace(/\| integer 1–1000/, '| integer 1–999');
+      const stale = current
+        .replace(/\| integer 1–1000/, '| integer 1–999')
+        .replace(/\| 36Ki/, '| 35Ki');
       expect(stale, file).not.toBe(current);
       writeFileSync(join(dir, file), stale);
     }
-    expect(diffGeneratedDocs(dir)).toEqual(GENERATED_DOCS.map((file) => `differs: ${file}`));
+    expect(diffGeneratedDocs(dir)).toEqual(GENERATED_FILES.map((file) => `differs: ${file}`));
 
-    expect(writeGeneratedDocs(dir)).toEqual([...GENERATED_DOCS]);
+    expect(writeGeneratedDocs(dir)).toEqual(GENERATED_FILES);
     expect(diffGeneratedDocs(dir)).toEqual([]);
-    for (const file of GENERATED_DOCS) {
+    for (const file of GENERATED_FILES) {
       expect(readFileSync(join(dir, file), 'utf8')).toBe(
         readFileSync(join(repoRoot, file), 'utf8'),
       );
@@ -83,9 +93,13 @@ describe('writeGeneratedDocs and diffGeneratedDocs', () => {
   });
 
   it('say which markers to add when a file has lost them', () => {
-    expect(() => withGeneratedTable('# Configuration\n', 'README.md')).toThrow(GeneratedDocsError);
-    expect(() => withGeneratedTable('# Configuration\n', 'README.md')).toThrow(
+    expect(() => withGeneratedTables('# Configuration\n', 'README.md')).toThrow(GeneratedDocsError);
+    expect(() => withGeneratedTables('# Configuration\n', 'README.md')).toThrow(
       /README\.md has no generated configuration table: put these two lines .*\n<!-- Generated/,
     );
+    expect(() => withGeneratedTables('# Deploying\n', 'docs/deployment.md')).toThrow(
+      /docs\/deployment\.md has no generated volume sizing table: .*\n<!-- Volume sizing, generated/,
+    );
+    expect(Object.keys(GENERATED_DOCS)).toEqual(GENERATED_FILES);
   });
 });

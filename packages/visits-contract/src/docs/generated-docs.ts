@@ -1,49 +1,81 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configurationTable } from './configuration-table.js';
+import { volumeSizingTable } from './volume-table.js';
 
 /** The command that regenerates the tables in the docs. */
 export const DOCS_COMMAND = 'npm run docs -w @stateful-visits/visits-contract';
 
-/** Files (relative to the repository root) that hold a generated configuration table. */
-export const GENERATED_DOCS = ['README.md', 'docs/contract.md'] as const;
+/** A table the docs hold, generated from the contract between two marker lines. */
+interface GeneratedTable {
+  /** What the table is, for the message when its markers are missing. */
+  readonly title: string;
+  readonly begin: string;
+  readonly render: () => string;
+}
 
-const BEGIN = `<!-- Generated from packages/visits-contract. Do not edit: run ${DOCS_COMMAND} -->`;
 const END = '<!-- End of the generated table. -->';
+
+const TABLES = {
+  configuration: {
+    title: 'configuration table',
+    begin: `<!-- Generated from packages/visits-contract. Do not edit: run ${DOCS_COMMAND} -->`,
+    render: configurationTable,
+  },
+  volumeSizing: {
+    title: 'volume sizing table',
+    begin: `<!-- Volume sizing, generated from packages/visits-contract. Do not edit: run ${DOCS_COMMAND} -->`,
+    render: volumeSizingTable,
+  },
+} satisfies Record<string, GeneratedTable>;
+
+/** Files (relative to the repository root) that hold generated tables, and which ones. */
+export const GENERATED_DOCS = {
+  'README.md': ['configuration'],
+  'docs/contract.md': ['configuration'],
+  'docs/deployment.md': ['volumeSizing'],
+} as const satisfies Record<string, readonly (keyof typeof TABLES)[]>;
+
+export type GeneratedDoc = keyof typeof GENERATED_DOCS;
+export const GENERATED_FILES = Object.keys(GENERATED_DOCS) as GeneratedDoc[];
 
 /** Thrown when a file that should hold a generated table has lost its markers. */
 export class GeneratedDocsError extends Error {
   override readonly name = 'GeneratedDocsError';
 }
 
-/** `markdown` with the table between its markers replaced by the contract's current one. */
-export function withGeneratedTable(markdown: string, file: string): string {
-  const begin = markdown.indexOf(BEGIN);
+function withTable(markdown: string, file: string, table: GeneratedTable): string {
+  const begin = markdown.indexOf(table.begin);
   const end = markdown.indexOf(END, begin);
   if (begin < 0 || end < 0) {
     throw new GeneratedDocsError(
-      `${file} has no generated configuration table: put these two lines where it belongs, ` +
-        `then run ${DOCS_COMMAND}\n${BEGIN}\n${END}`,
+      `${file} has no generated ${table.title}: put these two lines where it belongs, ` +
+        `then run ${DOCS_COMMAND}\n${table.begin}\n${END}`,
     );
   }
-  return `${markdown.slice(0, begin)}${BEGIN}\n\n${configurationTable()}\n\n${markdown.slice(end)}`;
+  return `${markdown.slice(0, begin)}${table.begin}\n\n${table.render()}\n\n${markdown.slice(end)}`;
 }
 
-/** One line per file under `repoRoot` whose table differs from the contract; empty when in step. */
+/** `markdown` (the text of `file`) with each of its tables replaced by the contract's current one. */
+export function withGeneratedTables(markdown: string, file: GeneratedDoc): string {
+  return GENERATED_DOCS[file].reduce((text, name) => withTable(text, file, TABLES[name]), markdown);
+}
+
+/** One line per file under `repoRoot` whose tables differ from the contract; empty when in step. */
 export function diffGeneratedDocs(repoRoot: string): string[] {
-  return GENERATED_DOCS.filter((file) => {
+  return GENERATED_FILES.filter((file) => {
     const markdown = readFileSync(join(repoRoot, file), 'utf8');
-    return withGeneratedTable(markdown, file) !== markdown;
+    return withGeneratedTables(markdown, file) !== markdown;
   }).map((file) => `differs: ${file}`);
 }
 
 /** Rewrites the tables under `repoRoot`; returns the files that changed. */
 export function writeGeneratedDocs(repoRoot: string): string[] {
   const changed: string[] = [];
-  for (const file of GENERATED_DOCS) {
+  for (const file of GENERATED_FILES) {
     const path = join(repoRoot, file);
     const markdown = readFileSync(path, 'utf8');
-    const updated = withGeneratedTable(markdown, file);
+    const updated = withGeneratedTables(markdown, file);
     if (updated !== markdown) {
       writeFileSync(path, updated);
       changed.push(file);

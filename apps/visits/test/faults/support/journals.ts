@@ -57,9 +57,21 @@ export function nearlyFullJournal(
   return buf;
 }
 
+/**
+ * The capacities journals get on the volumes of issue 12 with default settings (100 KiB, 1 MiB, and
+ * 2068 KiB or more): the crash and power-loss loops fill journals of each, and a journal keeps its
+ * capacity through the compactions that follow.
+ */
+export const JOURNAL_CAPACITIES = [40 * 1024, 500 * 1024, DEFAULT_JOURNAL_CAPACITY] as const;
+
 /** Replaces the store's files with a nearly full journal at `count` (the service must be stopped). */
-export async function fillJournal(dataDir: string, count: number, slack: number): Promise<void> {
-  await writeFile(join(dataDir, 'visits.journal'), nearlyFullJournal(count, slack));
+export async function fillJournal(
+  dataDir: string,
+  count: number,
+  slack: number,
+  capacity: number = DEFAULT_JOURNAL_CAPACITY,
+): Promise<void> {
+  await writeFile(join(dataDir, 'visits.journal'), nearlyFullJournal(count, slack, capacity));
   await writeFile(join(dataDir, 'visits'), `${count}\n`);
 }
 

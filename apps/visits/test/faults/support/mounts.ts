@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -101,4 +101,35 @@ export class Mounts {
     for (const target of [...this.mounted].reverse()) await this.unmount(target).catch(() => {});
     for (const dir of this.dirs.splice(0)) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Fills the file system holding `dir` to the last byte with files in `dir`; returns a function
+ * that removes them again.
+ */
+export async function fillDisk(dir: string): Promise<() => Promise<void>> {
+  const filler = join(dir, 'filler');
+  const file = await open(filler, 'w');
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  try {
+    for (;;) await file.write(chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    await file.close();
+  }
+  // Whatever is left is smaller than a chunk: take it too, in pieces down to a byte.
+  const tail = join(dir, 'filler-tail');
+  const rest = await open(tail, 'w');
+  try {
+    for (let size = 32 * 1024; size >= 1; size = Math.floor(size / 2)) {
+      await rest.write(Buffer.alloc(size, 1)).catch(() => undefined);
+    }
+  } finally {
+    await rest.close();
+  }
+  return async () => {
+    await unlink(filler);
+    await unlink(tail);
+  };
 }

@@ -4,6 +4,8 @@ export interface RunOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
+  /** Written to the command's stdin (`kubectl apply -f -`). */
+  readonly input?: string;
 }
 
 /** A command that exited non-zero, with what it printed. */
@@ -44,6 +46,6 @@ export function run(command: string, args: readonly string[], options: RunOption
     );
     // Nothing reads from the terminal: a tool that would prompt (kubectl asking for a
     // password) fails instead of hanging.
-    child.stdin?.end();
+    child.stdin?.end(options.input);
   });
 }
