@@ -15,6 +15,8 @@ export function configMapData(p: ResolvedVisitsProps): Record<string, string> {
     RECENT_VISITS: String(p.recentVisits),
     LOG_LEVEL: p.logLevel,
     SHUTDOWN_TIMEOUT_MS: String(p.shutdownTimeoutMs),
+    // Unset when empty: the service refuses an empty value.
+    ...(p.corsOrigins.length > 0 ? { CORS_ORIGINS: p.corsOrigins.join(',') } : {}),
   } satisfies Partial<Record<keyof typeof environment, string>>;
 }
 
