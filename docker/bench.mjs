@@ -125,7 +125,8 @@ async function coldStart(index) {
       '-v',
       `${name}:/data`,
       '-p',
-      `127.0.0.1:${port}:3000`,
+      // Readiness is on the ops port (OPS_PORT, 8081 in the image), not on PORT.
+      `127.0.0.1:${port}:8081`,
       image,
     );
     const started = performance.now();

@@ -12,6 +12,8 @@ import { readFileSync } from 'node:fs';
 import { defineConfig } from 'rolldown';
 import { lazyIntl } from './build/lazy-intl.js';
 import { openApiAtBuildTime } from './build/openapi-at-build-time.js';
+// Compiled by tsc just before this runs (npm run build): the one reader of the build information.
+import { readBuildInfo } from './dist/version/read-build-info.js';
 
 /**
  * Left to Node at run time, and the only packages the image ships (docker/copy-prod-deps.mjs reads
@@ -51,7 +53,14 @@ export default defineConfig({
   transform: {
     // rolldown rewrites import.meta.url and .dirname for CommonJS, not .resolve: terminus uses it
     // only to tell whether an optional package is installed.
-    define: { 'import.meta.resolve': 'require.resolve' },
+    define: {
+      'import.meta.resolve': 'require.resolve',
+      // What GET /version and visits_build_info report (src/version/build-info.ts), read now:
+      // the image has no .git at run time, nor a package.json of the service's own.
+      __VISITS_BUILD_INFO__: JSON.stringify(
+        readBuildInfo(process.env, new URL('./', import.meta.url)),
+      ),
+    },
   },
   external: within([...bundleExternal, ...devOnly, ...optional]),
   output: {

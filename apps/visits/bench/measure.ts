@@ -30,6 +30,7 @@ export async function startServer(
     script: server.script,
     nodeArgs: server.nodeArgs,
     env: { ...server.env, ...options.env },
+    opsPort: server.opsPort,
     stdout: 'discard',
     ...(options.pin ? { cpu: 0 } : {}),
   });

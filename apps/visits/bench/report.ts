@@ -63,6 +63,38 @@ export function exactnessLines(r: Results): string[] {
   });
 }
 
+/**
+ * CPU the server spent per answered request, in µs: less sensitive than req/s to other work on a
+ * shared machine, which takes CPU time away but adds little to each request's own.
+ */
+export function cpuPerRequest(m: Measured): number {
+  return ((m.serverCpu / 100) * 1e6) / m.requestsPerSecond;
+}
+
+/**
+ * The cases measured on another configuration of the service beside the case they mirror
+ * (`besides`): the access log comparison, `ACCESS_LOG=all` against the production `errors`.
+ */
+export function besidesTable(cases: Readonly<Record<string, Measured>>): string | undefined {
+  const pairs = scenarios.flatMap((s) => {
+    const base = s.besides === undefined ? undefined : cases[s.besides];
+    const other = cases[s.id];
+    const baseScenario = scenarios.find((b) => b.id === s.besides);
+    return base && other && baseScenario ? [{ base, other, baseScenario, scenario: s }] : [];
+  });
+  if (pairs.length === 0) return undefined;
+  return [
+    '| request | ACCESS_LOG=all req/s | ACCESS_LOG=errors req/s | errors ÷ all | p99 ms all / errors | server CPU µs per request all / errors |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...pairs.map(
+      ({ base, other, baseScenario }) =>
+        `| ${baseScenario.method} ${baseScenario.path} | ${reqs({ name: '', ...base })} | ${reqs({ name: '', ...other })} | ` +
+        `${(other.requestsPerSecond / base.requestsPerSecond).toFixed(2)} | ${base.p99Ms.toFixed(2)} / ${other.p99Ms.toFixed(2)} | ` +
+        `${cpuPerRequest(base).toFixed(1)} / ${cpuPerRequest(other).toFixed(1)} |`,
+    ),
+  ].join('\n');
+}
+
 export const formatValue = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
 
 export function targetLines(targets: Target[]): string[] {
@@ -74,6 +106,7 @@ export function consoleReport(r: Results, targets: Target[]): string {
   return [
     mainTable(rowsOf(r.cases)),
     ...(r.unpinnedCases ? ['', 'nothing pinned:', unpinnedTable(rowsOf(r.unpinnedCases))] : []),
+    ...accessLogLines(r.cases),
     '',
     ...exactnessLines(r),
     '',
@@ -81,7 +114,26 @@ export function consoleReport(r: Results, targets: Target[]): string {
   ].join('\n');
 }
 
+function accessLogLines(cases: Readonly<Record<string, Measured>>): string[] {
+  const table = besidesTable(cases);
+  return table === undefined
+    ? []
+    : ['', 'access log: every request (all) against the production setting (errors):', table];
+}
+
 const ms = (xs: number[]) => xs.map((t) => t.toFixed(0)).join(', ');
+
+function accessLogSection(r: Results): string {
+  const table = besidesTable(r.cases);
+  return table === undefined
+    ? ''
+    : `The access log: every request logged (\`ACCESS_LOG=all\`, the default) against the production setting
+(\`ACCESS_LOG=errors\`: answers ≥ 500 and requests slower than \`SLOW_REQUEST_MS\` only), same requests, same pinning:
+
+${table}
+
+`;
+}
 
 function markdown(r: Results, targets: Target[]): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -99,7 +151,8 @@ ${unpinnedTable(rowsOf(r.unpinnedCases))}
 Last run: ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, Linux ${release()}, Node ${process.version}.
 Settings: wrk, ${settings.connections} connections, ${settings.threads} thread, ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s per case, on loopback;
 ${r.pinned ? 'the server pinned to CPU 0 and wrk to CPU 1 (taskset)' : 'no CPU pinning'}. The service is the production build
-(\`MALLOC_ARENA_MAX=${mallocEnv.MALLOC_ARENA_MAX} MALLOC_MMAP_THRESHOLD_=${mallocEnv.MALLOC_MMAP_THRESHOLD_} node ${serviceFlags.join(' ')} dist/visits.cjs\`, \`NODE_ENV=production\`, \`LOG_LEVEL=info\`: one log line per request, to /dev/null).
+(\`MALLOC_ARENA_MAX=${mallocEnv.MALLOC_ARENA_MAX} MALLOC_MMAP_THRESHOLD_=${mallocEnv.MALLOC_MMAP_THRESHOLD_} node ${serviceFlags.join(' ')} dist/visits.cjs\`, \`NODE_ENV=production\`, \`LOG_LEVEL=info\`, logs to /dev/null)
+with \`ACCESS_LOG=all\` (one log line per request, the default) unless a case says \`ACCESS_LOG=errors\` (the production overlay's setting: only answers ≥ 500 and slow requests).
 Its two peers frame it: **the limit** for one Node process (\`bench/peers/group-commit.mjs\`: bare \`node:http\` with
 the same group commit, acknowledging after \`fdatasync\`) and **the careful peer** (\`bench/peers/careful.mjs\`: one
 visit at a time behind a lock, write the count, \`fdatasync\`, answer). Both are durable and exact, as the service is.
@@ -109,7 +162,7 @@ The two pictures are not peers: a constant answer, and the seeds' naive counter,
 
 ${mainTable(rowsOf(r.cases))}
 
-${unpinned}Exactness (a separate run of exactly ${settings.exactRequests.toLocaleString('en')} POSTs over ${settings.connections} keep-alive connections):
+${unpinned}${accessLogSection(r)}Exactness (a separate run of exactly ${settings.exactRequests.toLocaleString('en')} POSTs over ${settings.connections} keep-alive connections):
 ${exactnessLines(r)
   .map((l) => `- ${l}`)
   .join('\n')}

@@ -29,7 +29,7 @@ export const mallocEnv = {
   MALLOC_MMAP_THRESHOLD_: process.env['MALLOC_MMAP_THRESHOLD_'] ?? '32768',
 };
 
-export type ServerId = 'service' | 'limit' | 'careful' | 'bare' | 'naive';
+export type ServerId = 'service' | 'serviceErrorsLog' | 'limit' | 'careful' | 'bare' | 'naive';
 
 export interface Server {
   readonly script: string;
@@ -37,6 +37,8 @@ export interface Server {
   readonly env: Readonly<Record<string, string>>;
   /** What it is, for the exactness lines. */
   readonly label: string;
+  /** Serves /health/ready on an ops port of its own (OPS_PORT), as the service does. */
+  readonly opsPort: boolean;
 }
 
 const peer = (file: string, label: string): Server => ({
@@ -44,17 +46,27 @@ const peer = (file: string, label: string): Server => ({
   nodeArgs: [],
   env: {},
   label,
+  opsPort: false,
 });
 
-/** Every server answers GET /health/ready, GET /visits?limit=0 ({ count }) and POST /visits. */
+/** The service as in the image and npm start (see docs/benchmarks.md), with an access log setting. */
+const service = (accessLog: 'all' | 'errors'): Server => ({
+  script: MAIN,
+  nodeArgs: serviceFlags,
+  env: { NODE_ENV: 'production', ...mallocEnv, ACCESS_LOG: accessLog },
+  label: `service (ACCESS_LOG=${accessLog})`,
+  opsPort: true,
+});
+
+/**
+ * Every server answers GET /health/ready (the service on its ops port, the peers on their one
+ * port), GET /visits?limit=0 ({ count }) and POST /visits.
+ */
 export const servers: Record<ServerId, Server> = {
-  service: {
-    script: MAIN,
-    nodeArgs: serviceFlags,
-    // As in the image and npm start (see docs/benchmarks.md).
-    env: { NODE_ENV: 'production', ...mallocEnv },
-    label: 'service',
-  },
+  // Every request logged, the default.
+  service: service('all'),
+  // The production overlay's setting: only answers ≥ 500 and slow requests logged.
+  serviceErrorsLog: service('errors'),
   limit: peer('group-commit.mjs', 'limit (bare node:http + group commit)'),
   careful: peer('careful.mjs', 'careful peer (lock, write, fdatasync)'),
   bare: peer('bare-http.mjs', 'bare node:http'),
@@ -72,6 +84,11 @@ export interface Scenario {
   readonly storeAt?: number;
   /** Also measured with nothing pinned (only when the main run pins). */
   readonly unpinned?: boolean;
+  /**
+   * The same request on another configuration of the service: the report sets this case beside
+   * the one named here (the access log comparison).
+   */
+  readonly besides?: string;
 }
 
 /**
@@ -109,6 +126,22 @@ export const scenarios: readonly Scenario[] = [
     method: 'POST',
     path: '/visits',
     storeAt: settings.bigStoreCount,
+  },
+  {
+    id: 'postErrorsLog',
+    title: 'POST /visits, ACCESS_LOG=errors (production)',
+    server: 'serviceErrorsLog',
+    method: 'POST',
+    path: '/visits',
+    besides: 'post',
+  },
+  {
+    id: 'getErrorsLog',
+    title: 'GET /visits?limit=0, ACCESS_LOG=errors (production)',
+    server: 'serviceErrorsLog',
+    method: 'GET',
+    path: '/visits?limit=0',
+    besides: 'get',
   },
   {
     id: 'limit',
@@ -229,7 +262,7 @@ const perConfiguration: readonly TargetSpec<Cases>[] = [
   },
 ];
 
-const serviceCases = scenarios.filter((s) => s.server === 'service').map((s) => s.id);
+const serviceCases = scenarios.filter((s) => servers[s.server].script === MAIN).map((s) => s.id);
 
 /** Checked once per run. */
 const perRun: readonly TargetSpec<Results>[] = [

@@ -32,6 +32,7 @@ export async function createApp(
     app,
     logger,
     app.get(MetricsService),
+    { mode: config.accessLog, slowMs: config.slowRequestMs },
     () => lifecycle.shuttingDown,
     config.corsOrigins,
   );

@@ -9,6 +9,7 @@ import {
   type StartupFailure,
 } from './lifecycle/startup-failure.js';
 import { createLogger } from './logging/logger.js';
+import { OpsServer } from './ops/ops-server.provider.js';
 import { StoreError } from './store/store.errors.js';
 
 /** A logger before the configuration is known (or when it could not be read). */
@@ -53,9 +54,19 @@ async function main(): Promise<void> {
   } catch (error) {
     failStartup(logger, listenFailure(error, config));
   }
+  try {
+    // The ops port after the service port: readiness never says yes before visits can arrive.
+    await app.get(OpsServer).listen();
+  } catch (error) {
+    failStartup(
+      logger,
+      listenFailure(error, { port: config.opsPort, host: config.host }, 'OPS_PORT'),
+    );
+  }
   logger.info(
     {
       port: config.port,
+      opsPort: config.opsPort,
       host: config.host,
       dataDir: config.dataDir,
       timeZone: config.timeZone,

@@ -11,9 +11,12 @@ import type { ResolvedVisitsProps } from './props.js';
 export function configMapData(p: ResolvedVisitsProps): Record<string, string> {
   return {
     PORT: String(p.port),
+    OPS_PORT: String(p.opsPort),
     TIMEZONE: p.timezone,
     RECENT_VISITS: String(p.recentVisits),
     LOG_LEVEL: p.logLevel,
+    ACCESS_LOG: p.accessLog,
+    SLOW_REQUEST_MS: String(p.slowRequestMs),
     SHUTDOWN_TIMEOUT_MS: String(p.shutdownTimeoutMs),
     // Unset when empty: the service refuses an empty value.
     ...(p.corsOrigins.length > 0 ? { CORS_ORIGINS: p.corsOrigins.join(',') } : {}),

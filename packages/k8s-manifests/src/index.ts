@@ -11,6 +11,7 @@ export {
   type UpdateStrategy,
   type RetentionPolicy,
   type LogLevel,
+  type AccessLogMode,
   type ImagePullPolicy,
   type AccessMode,
   type PodManagementPolicy,
@@ -31,7 +32,7 @@ export {
 } from './stateful-set.js';
 export { visitsPodDisruptionBudget } from './pod-disruption-budget.js';
 export { visitsNetworkPolicy } from './network-policy.js';
-export { visitsServiceMonitor, POD_INDEX_LABEL } from './service-monitor.js';
+export { visitsServiceMonitor, POD_INDEX_LABEL, JOB_LABEL } from './service-monitor.js';
 export {
   visitsManifests,
   manifestList,

@@ -4,7 +4,10 @@ import type { ResolvedVisitsProps } from './props.js';
 export const CONTAINER_NAME = 'visits';
 /** The volume claim template: each pod's claim is `data-<pod>`. */
 export const DATA_VOLUME = 'data';
+/** The service port (`PORT`): the visit routes. */
 export const HTTP_PORT_NAME = 'http';
+/** The ops port (`OPS_PORT`): /metrics, /health/*, /version. */
+export const OPS_PORT_NAME = 'ops';
 /** Label that tells the two Services apart (the ServiceMonitor selects the headless one). */
 export const SERVICE_ROLE_LABEL = 'stateful-visits/service';
 
@@ -33,7 +36,20 @@ export function objectNames(p: ResolvedVisitsProps) {
     podDisruptionBudget: p.name,
     networkPolicy: p.name,
     serviceMonitor: p.name,
+    prometheusRule: p.name,
   } as const;
+}
+
+/** The Downward API variable holding the pod's namespace, for `FLEET_DNS` to refer to. */
+export const POD_NAMESPACE_VARIABLE = 'POD_NAMESPACE';
+
+/**
+ * `FLEET_DNS`: the headless Service's fully qualified name, which resolves to every pod's address.
+ * The namespace is the pod's own, filled in by Kubernetes (`$(POD_NAMESPACE)`), so it is right
+ * in whatever namespace the objects are applied to, a kustomize `namespace:` included.
+ */
+export function fleetDnsName(p: ResolvedVisitsProps): string {
+  return `${objectNames(p).headlessService}.$(${POD_NAMESPACE_VARIABLE}).svc.${p.clusterDomain}`;
 }
 
 /** `metadata` for a namespaced object: name, namespace when set, common labels. */

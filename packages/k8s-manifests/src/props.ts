@@ -1,10 +1,10 @@
 // The props of the visits manifests: what a user may set, each with its default. Applying the
 // defaults and checking the values is resolve-props.ts; object names and labels are naming.ts.
-import type { LogLevel } from '@stateful-visits/visits-contract';
+import type { AccessLogMode, LogLevel } from '@stateful-visits/visits-contract';
 import type { IIoK8sApiCoreV1ResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
 import type { IIoK8sApiNetworkingV1NetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 
-export type { LogLevel };
+export type { AccessLogMode, LogLevel };
 
 // The values each enumerated prop accepts; the types are derived from them.
 export const IMAGE_PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
@@ -91,6 +91,13 @@ export interface VisitsProps {
    * @default 3000 — the contract's default
    */
   readonly port?: number;
+  /**
+   * Port of /metrics, /health/* and /version (`OPS_PORT`): the probes, the scrape annotations and
+   * the ServiceMonitor use it; the headless Service lists it, the client Service does not. At least
+   * 1024, and not `port`.
+   * @default 8081 — the contract's default
+   */
+  readonly opsPort?: number;
   /** Port of the client Service. @default 80 */
   readonly clientServicePort?: number;
   /** `TIMEZONE`: an IANA time zone name. @default 'UTC' — the contract's default */
@@ -99,6 +106,13 @@ export interface VisitsProps {
   readonly recentVisits?: number;
   /** `LOG_LEVEL`: one of the contract's `LOG_LEVELS`. @default 'info' — the contract's default */
   readonly logLevel?: LogLevel;
+  /**
+   * `ACCESS_LOG`: `all` logs every request; `errors` only answers ≥ 500 and requests slower than
+   * `slowRequestMs` (the production overlay's setting). @default 'all' — the contract's default
+   */
+  readonly accessLog?: AccessLogMode;
+  /** `SLOW_REQUEST_MS`: the contract's range. @default 500 — the contract's default */
+  readonly slowRequestMs?: number;
   /**
    * `SHUTDOWN_TIMEOUT_MS`: the most a graceful shutdown may take, in the contract's range
    * (1000–600000). @default 10000 — the contract's default
@@ -135,10 +149,39 @@ export interface VisitsProps {
   readonly serviceMonitorInterval?: string;
   /** Extra labels on the ServiceMonitor, e.g. the one your Prometheus selects on. @default {} */
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
-  /** Render a NetworkPolicy: ingress only to the HTTP port, no egress at all. @default false */
+  /**
+   * Render the alerting and recording rules as a prometheus-operator PrometheusRule (needs its
+   * CRD), for the job the ServiceMonitor scrapes (`job="<name>"`). @default false
+   */
+  readonly prometheusRule?: boolean;
+  /**
+   * Extra labels on the PrometheusRule, e.g. the one your Prometheus' `ruleSelector` matches
+   * (kube-prometheus-stack: `release: <its release>`). @default {}
+   */
+  readonly prometheusRuleLabels?: Readonly<Record<string, string>>;
+  /**
+   * Render a NetworkPolicy: ingress only to the two ports; egress only what the fleet view needs
+   * (DNS to the cluster DNS, the StatefulSet's own pods on the service port), none without it.
+   * @default false
+   */
   readonly networkPolicy?: boolean;
-  /** Who may reach the HTTP port when `networkPolicy` is on. @default [] — any source */
+  /** Who may reach the service port when `networkPolicy` is on. @default [] — any source */
   readonly networkPolicyIngressFrom?: readonly IIoK8sApiNetworkingV1NetworkPolicyPeer[];
+  /**
+   * Who may reach the ops port (metrics, probes, version) when `networkPolicy` is on: your
+   * Prometheus, say. The kubelet's probes are not subject to NetworkPolicies.
+   * @default [] — any source
+   */
+  readonly networkPolicyOpsIngressFrom?: readonly IIoK8sApiNetworkingV1NetworkPolicyPeer[];
+  /**
+   * The fleet view (`GET /fleet`, the chart on the page): each pod asks the others for their
+   * counts, found through the headless Service's DNS name (`FLEET_DNS`). Off, the pods open no
+   * connection at all and the NetworkPolicy allows no egress.
+   * @default true
+   */
+  readonly fleet?: boolean;
+  /** The cluster's DNS domain, the last part of `FLEET_DNS`. @default 'cluster.local' */
+  readonly clusterDomain?: string;
 }
 
 /** Props that stay optional once resolved: unset means "the cluster decides". */

@@ -21,10 +21,13 @@ describe('resolveVisitsProps', () => {
       pvcRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       minReadySeconds: 5,
       port: 3000,
+      opsPort: 8081,
       clientServicePort: 80,
       timezone: 'UTC',
       recentVisits: 100,
       logLevel: 'info',
+      accessLog: 'all',
+      slowRequestMs: 500,
       shutdownTimeoutMs: 10_000,
       corsOrigins: [],
       preStopSleepSeconds: 5,
@@ -35,7 +38,10 @@ describe('resolveVisitsProps', () => {
       prometheusScrapeAnnotations: true,
       serviceMonitor: false,
       serviceMonitorInterval: '30s',
+      prometheusRule: false,
       networkPolicy: false,
+      fleet: true,
+      clusterDomain: 'cluster.local',
     });
   });
 
@@ -46,6 +52,8 @@ describe('resolveVisitsProps', () => {
         updateStrategy: { type: 'RollingUpdate', partition: 1 },
         storageSize: '500Mi',
         port: 1024,
+        opsPort: 65535,
+        slowRequestMs: 1,
         recentVisits: 1000,
         shutdownTimeoutMs: 600_000,
         preStopSleepSeconds: 0,
@@ -90,6 +98,11 @@ describe('resolveVisitsProps', () => {
       { storageSize: '99Ki', recentVisits: 1000 },
       /storageSize must be at least 100Ki for recentVisits 1000, got "99Ki"/,
     ],
+    [
+      'a cluster domain that is not a DNS domain',
+      { clusterDomain: 'Cluster.Local.' },
+      /clusterDomain must be a DNS domain such as 'cluster\.local' .*got "Cluster\.Local\."/,
+    ],
     ['negative size', { storageSize: '-1Gi' }, /storageSize/],
     ['upper-case name', { name: 'Visits' }, /name must be a lowercase DNS label .*"Visits"/],
     ['name too long for the revision label', { name: 'v'.repeat(53) }, /at most 52 characters/],
@@ -100,6 +113,26 @@ describe('resolveVisitsProps', () => {
       'privileged port',
       { port: 80 },
       /port must be an integer 1024–65535, got 80: .*cannot bind ports below 1024/,
+    ],
+    [
+      'privileged ops port',
+      { opsPort: 443 },
+      /opsPort must be an integer 1024–65535, got 443: .*cannot bind ports below 1024/,
+    ],
+    [
+      'ops port equal to the service port',
+      { port: 9000, opsPort: 9000 },
+      /opsPort must differ from port \(both are 9000\)/,
+    ],
+    [
+      'unknown access log setting',
+      { accessLog: 'none' as VisitsProps['accessLog'] },
+      /accessLog must be one of all, errors, got "none"/,
+    ],
+    [
+      'slow request threshold of 0',
+      { slowRequestMs: 0 },
+      /slowRequestMs must be an integer 1–600000, got 0/,
     ],
     [
       'client port out of range',

@@ -5,6 +5,7 @@ import {
   peakStoreBytes,
   binaryQuantity,
   canonicalTimeZone,
+  ACCESS_LOG_MODES,
   environment,
   LOG_LEVELS,
   minJournalBytes,
@@ -199,6 +200,18 @@ function resolveEnvironment(props: VisitsProps) {
     'the container runs as non-root with every capability dropped and cannot bind ports below 1024; ' +
       'keep it ≥ 1024 and set clientServicePort for the port clients use',
   );
+  const opsPort = integerIn(
+    'opsPort',
+    props.opsPort ?? env.OPS_PORT.default,
+    { min: Math.max(FIRST_UNPRIVILEGED_PORT, env.OPS_PORT.min), max: env.OPS_PORT.max },
+    'the port of /metrics and /health/*; the container cannot bind ports below 1024',
+  );
+  if (opsPort === port) {
+    fail(
+      `opsPort must differ from port (both are ${port}): /metrics and /health/* get a port of their own, ` +
+        'which the client Service does not expose',
+    );
+  }
   const given = props.timezone ?? env.TIMEZONE.default;
   // Spelled as the IANA database spells it (`europe/berlin` → `Europe/Berlin`), as the service would.
   const timezone = canonicalTimeZone(given) ?? given;
@@ -210,6 +223,7 @@ function resolveEnvironment(props: VisitsProps) {
   );
   return {
     port,
+    opsPort,
     timezone,
     recentVisits: envInteger(
       'recentVisits',
@@ -218,6 +232,13 @@ function resolveEnvironment(props: VisitsProps) {
       'the number of recent visit timestamps GET /visits can return',
     ),
     logLevel: oneOf('logLevel', props.logLevel ?? env.LOG_LEVEL.default, LOG_LEVELS),
+    accessLog: oneOf('accessLog', props.accessLog ?? env.ACCESS_LOG.default, ACCESS_LOG_MODES),
+    slowRequestMs: envInteger(
+      'slowRequestMs',
+      props.slowRequestMs,
+      env.SLOW_REQUEST_MS,
+      'requests slower than this many milliseconds are logged whatever accessLog says',
+    ),
     shutdownTimeoutMs: envInteger(
       'shutdownTimeoutMs',
       props.shutdownTimeoutMs,
@@ -349,7 +370,17 @@ export function resolveVisitsProps(props: VisitsProps = {}): ResolvedVisitsProps
     serviceMonitor: props.serviceMonitor ?? false,
     serviceMonitorInterval,
     serviceMonitorLabels: props.serviceMonitorLabels ?? {},
+    prometheusRule: props.prometheusRule ?? false,
+    prometheusRuleLabels: props.prometheusRuleLabels ?? {},
     networkPolicy: props.networkPolicy ?? false,
     networkPolicyIngressFrom: props.networkPolicyIngressFrom ?? [],
+    networkPolicyOpsIngressFrom: props.networkPolicyOpsIngressFrom ?? [],
+    fleet: props.fleet ?? true,
+    clusterDomain: matching(
+      'clusterDomain',
+      props.clusterDomain ?? 'cluster.local',
+      DNS_1123_SUBDOMAIN.test(props.clusterDomain ?? 'cluster.local'),
+      "a DNS domain such as 'cluster.local' (the kubelet's --cluster-domain)",
+    ),
   };
 }

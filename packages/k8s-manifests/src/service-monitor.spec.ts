@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matches, render } from '../test/support.js';
-import { POD_INDEX_LABEL } from './service-monitor.js';
+import { JOB_LABEL, POD_INDEX_LABEL } from './service-monitor.js';
 
 describe('visitsServiceMonitor', () => {
   it('is not rendered by default', () => {
@@ -14,12 +14,22 @@ describe('visitsServiceMonitor', () => {
     expect(matches(selector, m.clientService.metadata?.labels)).toBe(false);
   });
 
-  it('scrapes /metrics on the named port at the configured interval', () => {
-    const [endpoint, ...rest] =
-      render({ serviceMonitor: true, serviceMonitorInterval: '15s' }).serviceMonitor?.spec
-        .endpoints ?? [];
+  it('scrapes /metrics on the named ops port at the configured interval', () => {
+    const m = render({ serviceMonitor: true, serviceMonitorInterval: '15s' });
+    const [endpoint, ...rest] = m.serviceMonitor?.spec.endpoints ?? [];
     expect(rest).toEqual([]);
-    expect(endpoint).toMatchObject({ port: 'http', path: '/metrics', interval: '15s' });
+    expect(endpoint).toMatchObject({ port: 'ops', path: '/metrics', interval: '15s' });
+    expect(m.headlessService.spec?.ports?.map((p) => p.name)).toContain('ops');
+  });
+
+  it("names the job after the StatefulSet, as the rules' job selector expects", () => {
+    for (const name of ['visits', 'visits-green']) {
+      const m = render({ name, serviceMonitor: true });
+      const jobLabel = m.serviceMonitor?.spec.jobLabel;
+      expect(jobLabel).toBe(JOB_LABEL);
+      // The operator takes the job from this label of the scraped Service (else its name).
+      expect(m.headlessService.metadata?.labels?.[jobLabel!]).toBe(name);
+    }
   });
 
   it('labels every series with pod, statefulset and the pod ordinal', () => {

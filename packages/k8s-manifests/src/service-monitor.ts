@@ -1,7 +1,7 @@
 import { METRICS_PATH } from '@stateful-visits/visits-contract';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import {
-  HTTP_PORT_NAME,
+  OPS_PORT_NAME,
   objectMeta,
   objectNames,
   selectorLabels,
@@ -12,9 +12,14 @@ import type { ResolvedVisitsProps } from './props.js';
 /** Label Kubernetes ≥ 1.28 puts on every StatefulSet pod: its ordinal. */
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 
+/** The headless Service's label whose value becomes the scrape job (`jobLabel`): `job="<name>"`. */
+export const JOB_LABEL = 'app.kubernetes.io/instance';
+
 /**
- * Scrapes `/metrics` of every pod through the headless Service's endpoints, and labels each
- * series with `pod`, `statefulset` and `ordinal`, so per-pod counts line up with `visits-N`.
+ * Scrapes `/metrics` on the ops port of every pod through the headless Service's endpoints, and
+ * labels each series with `pod`, `statefulset` and `ordinal`, so per-pod counts line up with
+ * `visits-N`. The job is the StatefulSet's name (`jobLabel`, not the operator's default, the
+ * Service's name `<name>-headless`), which the rules and the dashboard select: `job="visits"`.
  * Rendered only when `serviceMonitor` is on.
  */
 export function visitsServiceMonitor(p: ResolvedVisitsProps): ServiceMonitor | undefined {
@@ -22,10 +27,11 @@ export function visitsServiceMonitor(p: ResolvedVisitsProps): ServiceMonitor | u
   return new ServiceMonitor({
     metadata: objectMeta(p, objectNames(p).serviceMonitor, p.serviceMonitorLabels),
     spec: {
+      jobLabel: JOB_LABEL,
       selector: { matchLabels: { ...selectorLabels(p), [SERVICE_ROLE_LABEL]: 'headless' } },
       endpoints: [
         {
-          port: HTTP_PORT_NAME,
+          port: OPS_PORT_NAME,
           path: METRICS_PATH,
           interval: p.serviceMonitorInterval,
           relabelings: [

@@ -11,11 +11,12 @@ describe('visitsHeadlessService', () => {
     });
   });
 
-  it('selects the StatefulSet pods on the app port', () => {
+  it('selects the StatefulSet pods on the service and ops ports', () => {
     const { headlessService } = render();
     expect(matches(headlessService.spec?.selector, podTemplate().metadata?.labels)).toBe(true);
     expect(headlessService.spec?.ports).toEqual([
       { name: 'http', port: 3000, targetPort: 'http', protocol: 'TCP' },
+      { name: 'ops', port: 8081, targetPort: 'ops', protocol: 'TCP' },
     ]);
   });
 });
@@ -31,10 +32,11 @@ describe('visitsClientService', () => {
     expect(clientService.spec).not.toHaveProperty('clusterIP');
   });
 
-  it('becomes a LoadBalancer on request', () => {
-    expect(render({ clientServiceType: 'LoadBalancer' }).clientService.spec?.type).toBe(
-      'LoadBalancer',
-    );
+  it('becomes a LoadBalancer on request, still with the service port only', () => {
+    const { clientService } = render({ clientServiceType: 'LoadBalancer', opsPort: 9100 });
+    expect(clientService.spec?.type).toBe('LoadBalancer');
+    // Metrics, probes and the readiness report (which names files) never reach a public address.
+    expect(clientService.spec?.ports?.map((p) => p.targetPort)).toEqual(['http']);
   });
 
   it('selects the StatefulSet pods', () => {

@@ -27,6 +27,30 @@ describe('visitsStatefulSet', () => {
     expect(statefulSetSpec({ replicas: 5 }).replicas).toBe(5);
   });
 
+  it('finds the other pods for the fleet view through the headless Service, in its own namespace', () => {
+    const env = mainContainer().env ?? [];
+    const names = env.map((e) => e.name);
+    expect(env).toContainEqual({
+      name: 'POD_NAMESPACE',
+      valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } },
+    });
+    expect(env).toContainEqual({
+      name: 'FLEET_DNS',
+      value: 'visits-headless.$(POD_NAMESPACE).svc.cluster.local',
+    });
+    // Kubernetes expands $(POD_NAMESPACE) only from a variable defined before it.
+    expect(names.indexOf('POD_NAMESPACE')).toBeLessThan(names.indexOf('FLEET_DNS'));
+    expect(mainContainer({ name: 'shop', clusterDomain: 'corp.example' }).env).toContainEqual({
+      name: 'FLEET_DNS',
+      value: 'shop-headless.$(POD_NAMESPACE).svc.corp.example',
+    });
+  });
+
+  it('sets no fleet variables with the fleet view off', () => {
+    const names = (mainContainer({ fleet: false }).env ?? []).map((e) => e.name);
+    expect(names).toEqual(['POD_NAME', 'DATA_DIR']);
+  });
+
   describe('volumeClaimTemplates', () => {
     it('gives each pod a ReadWriteOnce claim "data" of 1Gi from the default StorageClass', () => {
       const [claim, ...rest] = statefulSetSpec().volumeClaimTemplates ?? [];
@@ -103,12 +127,15 @@ describe('visitsStatefulSet', () => {
   });
 
   describe('probes', () => {
-    it('probe the three health routes on the named HTTP port', () => {
+    it('probe the three health routes on the named ops port', () => {
       const c = mainContainer();
-      expect(c.startupProbe?.httpGet).toMatchObject({ path: '/health/startup', port: 'http' });
-      expect(c.livenessProbe?.httpGet).toMatchObject({ path: '/health/live', port: 'http' });
-      expect(c.readinessProbe?.httpGet).toMatchObject({ path: '/health/ready', port: 'http' });
-      expect(c.ports).toEqual([{ name: 'http', containerPort: 3000, protocol: 'TCP' }]);
+      expect(c.startupProbe?.httpGet).toMatchObject({ path: '/health/startup', port: 'ops' });
+      expect(c.livenessProbe?.httpGet).toMatchObject({ path: '/health/live', port: 'ops' });
+      expect(c.readinessProbe?.httpGet).toMatchObject({ path: '/health/ready', port: 'ops' });
+      expect(c.ports).toEqual([
+        { name: 'http', containerPort: 3000, protocol: 'TCP' },
+        { name: 'ops', containerPort: 8081, protocol: 'TCP' },
+      ]);
     });
 
     it('give the store startupTimeoutSeconds to open before a restart', () => {
@@ -259,7 +286,7 @@ describe('visitsStatefulSet', () => {
   it('annotates the pods for Prometheus scraping unless turned off', () => {
     expect(podTemplate().metadata?.annotations).toMatchObject({
       'prometheus.io/scrape': 'true',
-      'prometheus.io/port': '3000',
+      'prometheus.io/port': '8081',
       'prometheus.io/path': '/metrics',
     });
     expect(
@@ -282,5 +309,18 @@ describe('visitsStatefulSet', () => {
     const m = render({ port: 8080 });
     expect(m.configMap.data?.PORT).toBe('8080');
     expect(mainContainer({ port: 8080 }).ports?.[0]?.containerPort).toBe(8080);
+  });
+
+  it('serves the ops routes on the configured opsPort, says so in OPS_PORT, and is scraped there', () => {
+    const m = render({ opsPort: 9100 });
+    expect(m.configMap.data?.OPS_PORT).toBe('9100');
+    expect(mainContainer({ opsPort: 9100 }).ports?.[1]).toEqual({
+      name: 'ops',
+      containerPort: 9100,
+      protocol: 'TCP',
+    });
+    expect(podTemplate({ opsPort: 9100 }).metadata?.annotations?.['prometheus.io/port']).toBe(
+      '9100',
+    );
   });
 });

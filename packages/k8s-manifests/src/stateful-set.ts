@@ -15,9 +15,12 @@ import {
   commonLabels,
   CONTAINER_NAME,
   DATA_VOLUME,
+  fleetDnsName,
   HTTP_PORT_NAME,
+  OPS_PORT_NAME,
   objectMeta,
   objectNames,
+  POD_NAMESPACE_VARIABLE,
   selectorLabels,
 } from './naming.js';
 import type { ResolvedVisitsProps } from './props.js';
@@ -50,12 +53,16 @@ function updateStrategy(p: ResolvedVisitsProps): IIoK8sApiAppsV1StatefulSetUpdat
 }
 
 function container(p: ResolvedVisitsProps): IIoK8sApiCoreV1Container {
-  const httpGet = (path: string) => ({ path, port: HTTP_PORT_NAME, scheme: 'HTTP' as const });
+  // The probes ask the ops port: the service port has no health routes.
+  const httpGet = (path: string) => ({ path, port: OPS_PORT_NAME, scheme: 'HTTP' as const });
   return {
     name: CONTAINER_NAME,
     image: p.image,
     imagePullPolicy: p.imagePullPolicy,
-    ports: [{ name: HTTP_PORT_NAME, containerPort: p.port, protocol: 'TCP' }],
+    ports: [
+      { name: HTTP_PORT_NAME, containerPort: p.port, protocol: 'TCP' },
+      { name: OPS_PORT_NAME, containerPort: p.opsPort, protocol: 'TCP' },
+    ],
     envFrom: [{ configMapRef: { name: objectNames(p).configMap } }],
     env: [
       {
@@ -63,6 +70,17 @@ function container(p: ResolvedVisitsProps): IIoK8sApiCoreV1Container {
         valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
       },
       { name: environment.DATA_DIR.name, value: IMAGE_DATA_DIR },
+      // Tied to the pod's namespace, so set here rather than in the ConfigMap; Kubernetes expands
+      // $(POD_NAMESPACE) because it is defined above FLEET_DNS.
+      ...(p.fleet
+        ? [
+            {
+              name: POD_NAMESPACE_VARIABLE,
+              valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } },
+            },
+            { name: environment.FLEET_DNS.name, value: fleetDnsName(p) },
+          ]
+        : []),
     ],
     volumeMounts: [
       { name: DATA_VOLUME, mountPath: IMAGE_DATA_DIR },
@@ -116,7 +134,7 @@ export function visitsStatefulSet(p: ResolvedVisitsProps): StatefulSet {
   };
   if (p.prometheusScrapeAnnotations) {
     annotations['prometheus.io/scrape'] = 'true';
-    annotations['prometheus.io/port'] = String(p.port);
+    annotations['prometheus.io/port'] = String(p.opsPort);
     annotations['prometheus.io/path'] = METRICS_PATH;
   }
 

@@ -7,6 +7,7 @@ import { manifestList, visitsManifests } from './visits.js';
 const everything: VisitsProps = {
   namespace: 'visits',
   serviceMonitor: true,
+  prometheusRule: true,
   networkPolicy: true,
   clientServiceType: 'LoadBalancer',
   accessMode: 'ReadWriteOncePod',
@@ -34,7 +35,30 @@ describe('visitsManifests', () => {
       'PodDisruptionBudget',
       'NetworkPolicy',
       'ServiceMonitor',
+      'PrometheusRule',
     ]);
+  });
+
+  it("renders the PrometheusRule for the ServiceMonitor's job, with the labels given", () => {
+    const m = visitsManifests({
+      name: 'visits-green',
+      namespace: 'prod',
+      serviceMonitor: true,
+      prometheusRule: true,
+      prometheusRuleLabels: { release: 'kube-prometheus-stack' },
+    });
+    const rule = m.prometheusRule;
+    expect(rule?.metadata).toMatchObject({
+      name: 'visits-green',
+      namespace: 'prod',
+      labels: { release: 'kube-prometheus-stack', 'app.kubernetes.io/instance': 'visits-green' },
+    });
+    const exprs =
+      rule?.spec.groups?.flatMap((g) => (g.rules ?? []).map((r) => String(r.expr))) ?? [];
+    expect(exprs.length).toBeGreaterThan(0);
+    for (const expr of exprs) expect(expr).toContain('{job="visits-green"');
+    expect(exprs.join('\n')).not.toContain('job="visits"');
+    expect(visitsManifests({ prometheusRule: false })).not.toHaveProperty('prometheusRule');
   });
 
   it('derives every name from `name`', () => {

@@ -1,3 +1,4 @@
+import type { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import type { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import type { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
@@ -7,10 +8,12 @@ import type { Namespace } from 'kubernetes-models/v1/Namespace';
 import type { Service } from 'kubernetes-models/v1/Service';
 import type { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { visitsConfigMap } from './config-map.js';
+import { visitsPrometheusRule } from './monitoring/prometheus-rule.js';
+import { objectNames } from './naming.js';
 import { visitsNamespace } from './namespace.js';
 import { visitsNetworkPolicy } from './network-policy.js';
 import { visitsPodDisruptionBudget } from './pod-disruption-budget.js';
-import type { VisitsProps } from './props.js';
+import type { ResolvedVisitsProps, VisitsProps } from './props.js';
 import { resolveVisitsProps } from './resolve-props.js';
 import { visitsServiceAccount } from './service-account.js';
 import { visitsServiceMonitor } from './service-monitor.js';
@@ -38,6 +41,21 @@ export interface VisitsManifests {
   readonly podDisruptionBudget: PodDisruptionBudget;
   readonly networkPolicy?: NetworkPolicy;
   readonly serviceMonitor?: ServiceMonitor;
+  readonly prometheusRule?: PrometheusRule;
+}
+
+/**
+ * The alerting and recording rules for the job the ServiceMonitor scrapes (`job="<name>"`, its
+ * `jobLabel`). Rendered only when `prometheusRule` is on.
+ */
+function prometheusRule(p: ResolvedVisitsProps): PrometheusRule | undefined {
+  if (!p.prometheusRule) return undefined;
+  return visitsPrometheusRule({
+    name: objectNames(p).prometheusRule,
+    ...(p.namespace === undefined ? {} : { namespace: p.namespace }),
+    labels: p.prometheusRuleLabels,
+    jobSelector: `job="${p.name}"`,
+  });
 }
 
 /**
@@ -49,6 +67,7 @@ export function visitsManifests(props: VisitsProps = {}): VisitsManifests {
   const namespace = visitsNamespace(p);
   const networkPolicy = visitsNetworkPolicy(p);
   const serviceMonitor = visitsServiceMonitor(p);
+  const rules = prometheusRule(p);
   // Keys in apply order: the namespace first, what the pods reference before the pods.
   return {
     ...(namespace && { namespace }),
@@ -60,6 +79,7 @@ export function visitsManifests(props: VisitsProps = {}): VisitsManifests {
     podDisruptionBudget: visitsPodDisruptionBudget(p),
     ...(networkPolicy && { networkPolicy }),
     ...(serviceMonitor && { serviceMonitor }),
+    ...(rules && { prometheusRule: rules }),
   };
 }
 

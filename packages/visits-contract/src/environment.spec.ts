@@ -20,13 +20,19 @@ describe('environment', () => {
     for (const [key, variable] of Object.entries(environment)) expect(variable.name).toBe(key);
     expect(Object.keys(environment)).toEqual([
       'PORT',
+      'OPS_PORT',
       'HOST',
       'DATA_DIR',
       'POD_NAME',
       'TIMEZONE',
       'RECENT_VISITS',
       'LOG_LEVEL',
+      'ACCESS_LOG',
+      'SLOW_REQUEST_MS',
       'SHUTDOWN_TIMEOUT_MS',
+      'FLEET_DNS',
+      'FLEET_PEERS',
+      'FLEET_TIMEOUT_MS',
       'CORS_ORIGINS',
     ]);
   });
@@ -50,7 +56,9 @@ describe('environment', () => {
           ? 'the hostname'
           : name === 'CORS_ORIGINS'
             ? 'none: CORS off'
-            : String((environment as Record<string, { default?: unknown }>)[name]!.default);
+            : name === 'FLEET_DNS' || name === 'FLEET_PEERS'
+              ? 'unset: no fleet view'
+              : String((environment as Record<string, { default?: unknown }>)[name]!.default);
       expect(problems(parseEnvironment({ [name]: '' }))).toEqual([
         `${name} is set but empty: unset it to use the default (${fallback}), or give it a value`,
       ]);
@@ -63,18 +71,25 @@ describe('environment', () => {
   it('echoes every refused value in its message', () => {
     const bad = {
       PORT: 'http',
+      OPS_PORT: '80.5',
       HOST: 'http://0.0.0.0',
       DATA_DIR: 'a\0b',
       POD_NAME: 'pod name',
       TIMEZONE: 'Mars/Olympus',
       RECENT_VISITS: '1e3',
       LOG_LEVEL: 'loud',
+      ACCESS_LOG: 'none',
+      SLOW_REQUEST_MS: 'fast',
       SHUTDOWN_TIMEOUT_MS: '-5',
+      FLEET_DNS: 'visits headless',
+      FLEET_PEERS: 'visits-1',
+      FLEET_TIMEOUT_MS: '5',
       CORS_ORIGINS: 'example.com',
     };
     expect(Object.keys(bad)).toEqual(Object.keys(environment));
     const found = problems(parseEnvironment(bad));
-    expect(found).toHaveLength(Object.keys(bad).length);
+    // One per variable, and one more: FLEET_DNS and FLEET_PEERS are both set.
+    expect(found).toHaveLength(Object.keys(bad).length + 1);
     for (const [name, value] of Object.entries(bad)) {
       const problem = found.find((p) => p.startsWith(`${name} `));
       expect(problem?.endsWith(`(got ${quoteValue(value)})`), `${name}: ${problem}`).toBe(true);
@@ -191,6 +206,29 @@ describe('environment', () => {
     });
   });
 
+  it('refuses an OPS_PORT equal to PORT, naming both, and takes any other pair', () => {
+    expect(problems(parseEnvironment({ PORT: '9000', OPS_PORT: '9000' }))).toEqual([
+      'OPS_PORT must differ from PORT (both are 9000): /metrics and /health/* get a port of their own, which the client Service does not expose',
+    ]);
+    expect(problems(parseEnvironment({ OPS_PORT: String(environment.PORT.default) }))).toHaveLength(
+      1,
+    );
+    expect(parseEnvironment({ PORT: '8081', OPS_PORT: '3000' })).toMatchObject({
+      ok: true,
+      value: { PORT: 8081, OPS_PORT: 3000 },
+    });
+  });
+
+  it('reads ACCESS_LOG in any case and names the accepted values for anything else', () => {
+    expect(parseEnvironment({ ACCESS_LOG: ' Errors ' })).toMatchObject({
+      ok: true,
+      value: { ACCESS_LOG: 'errors' },
+    });
+    expect(problems(parseEnvironment({ ACCESS_LOG: 'none' }))).toEqual([
+      'ACCESS_LOG must be one of all, errors (got "none")',
+    ]);
+  });
+
   it('rejects a pod name longer than a DNS name can be', () => {
     expect(problems(parseEnvironment({ POD_NAME: 'p'.repeat(253) }))).toEqual([]);
     expect(problems(parseEnvironment({ POD_NAME: 'p'.repeat(254) }))).toEqual([
@@ -255,6 +293,63 @@ describe('environment', () => {
         expect.stringMatching(/\* allows every origin and cannot be combined with others/),
       ]);
     });
+  });
+
+  it('reads FLEET_DNS as a lowercase DNS name and FLEET_PEERS as host:port peers', () => {
+    const dns = parseEnvironment({ FLEET_DNS: ' Visits-Headless.visits.svc.cluster.local. ' });
+    expect(dns.ok && [dns.value.FLEET_DNS, dns.value.FLEET_PEERS]).toEqual([
+      'visits-headless.visits.svc.cluster.local.',
+      undefined,
+    ]);
+    const peers = parseEnvironment({ FLEET_PEERS: 'visits-0:3000, 10.0.0.7:3001,[fd00::1]:3000' });
+    expect(peers.ok && [peers.value.FLEET_DNS, peers.value.FLEET_PEERS]).toEqual([
+      undefined,
+      [
+        { host: 'visits-0', port: 3000 },
+        { host: '10.0.0.7', port: 3001 },
+        { host: 'fd00::1', port: 3000 },
+      ],
+    ]);
+  });
+
+  it.each([
+    ['visits_0', 'FLEET_PEERS has "visits_0", which is not host:port'],
+    ['visits-0:0', 'FLEET_PEERS has "visits-0:0", which is not host:port'],
+    ['a:1, visits-0:65536', 'FLEET_PEERS has "visits-0:65536", which is not host:port'],
+    ['http://visits-0:3000', 'FLEET_PEERS has "http://visits-0:3000", which is not host:port'],
+    ['fd00::1:3000', 'FLEET_PEERS has "fd00::1:3000", which is not host:port'],
+    ['a:1,,b:2', 'FLEET_PEERS has an empty entry: separate host:port entries with single commas'],
+    ['a:1,', 'FLEET_PEERS has an empty entry'],
+    ['a:1,A:1', 'FLEET_PEERS lists a:1 twice: list each peer once'],
+  ])('refuses FLEET_PEERS=%j, saying what is wrong', (value, problem) => {
+    const found = problems(parseEnvironment({ FLEET_PEERS: value }));
+    expect(found).toHaveLength(1);
+    expect(found[0]?.startsWith(problem), found[0]).toBe(true);
+    expect(found[0]?.endsWith(`(got ${quoteValue(value)})`), found[0]).toBe(true);
+  });
+
+  it('refuses a FLEET_DNS that is not a DNS name', () => {
+    for (const bad of ['visits headless', 'visits..svc', 'x'.repeat(64), 'http://visits']) {
+      expect(problems(parseEnvironment({ FLEET_DNS: bad })), bad).toEqual([
+        "FLEET_DNS must be a DNS name such as visits-headless.visits.svc.cluster.local (the headless Service's name)" +
+          ` (got ${quoteValue(bad)})`,
+      ]);
+    }
+  });
+
+  it('refuses FLEET_DNS and FLEET_PEERS together, and says which to keep where', () => {
+    expect(problems(parseEnvironment({ FLEET_DNS: 'visits', FLEET_PEERS: 'a:1' }))).toEqual([
+      'FLEET_DNS and FLEET_PEERS must not both be set: use FLEET_DNS in Kubernetes (the headless ' +
+        'Service) or FLEET_PEERS elsewhere (Docker Compose, local runs), and unset the other',
+    ]);
+    // Reported beside the other problems, not instead of them.
+    expect(
+      problems(parseEnvironment({ FLEET_DNS: 'visits', FLEET_PEERS: 'a:1', PORT: '0' })),
+    ).toHaveLength(2);
+    // A blank one is refused as blank (one rule for every variable), not as the pair.
+    expect(problems(parseEnvironment({ FLEET_DNS: 'visits', FLEET_PEERS: '  ' }))).toEqual([
+      'FLEET_PEERS is set but holds only blanks ("  "): unset it to use the default (unset: no fleet view), or give it a value',
+    ]);
   });
 
   it('ignores variables that are not its own', () => {

@@ -2,11 +2,16 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { MAX_RECENT } from './data-dir.js';
+import { isDnsName, parsePeerList, type PeerAddress } from './fleet.js';
 import { IMAGE_DATA_DIR } from './image.js';
 
 /** The values `LOG_LEVEL` accepts, most severe first (pino's levels). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The values `ACCESS_LOG` accepts: every request, or only server errors and slow requests. */
+export const ACCESS_LOG_MODES = ['all', 'errors'] as const;
+export type AccessLogMode = (typeof ACCESS_LOG_MODES)[number];
 
 /** A raw environment value: unset, or a string that may be blank. */
 type Raw = string | undefined;
@@ -254,7 +259,33 @@ function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-/** `LOG_LEVEL`: case does not matter. */
+function isAccessLogMode(value: string): value is AccessLogMode {
+  return (ACCESS_LOG_MODES as readonly string[]).includes(value);
+}
+
+/** `ACCESS_LOG`: case does not matter. */
+function accessLog(fallback: AccessLogMode): DefaultedSpec<AccessLogMode> {
+  return {
+    default: fallback,
+    schema: schemaOf(
+      () => fallback,
+      fallback,
+      (raw) => {
+        const value = raw.trim().toLowerCase();
+        return isAccessLogMode(value)
+          ? value
+          : refuse(`must be one of ${ACCESS_LOG_MODES.join(', ')} (got ${quoteValue(raw)})`);
+      },
+    ),
+    docs: {
+      default: code(fallback),
+      accepted:
+        `${code('all')} (every request) or ${code('errors')} (answers ≥ 500 and requests slower ` +
+        `than ${code('SLOW_REQUEST_MS')})`,
+    },
+  };
+}
+
 function logLevel(fallback: LogLevel): DefaultedSpec<LogLevel> {
   return {
     default: fallback,
@@ -273,7 +304,13 @@ function logLevel(fallback: LogLevel): DefaultedSpec<LogLevel> {
 }
 
 const specs = {
-  PORT: integer({ min: 1, max: 65535, default: 3000 }),
+  PORT: integer({ min: 1, max: 65535, default: 3000, note: 'the visit routes' }),
+  OPS_PORT: integer({
+    min: 1,
+    max: 65535,
+    default: 8081,
+    note: `${code('/metrics')}, ${code('/health/*')} and ${code('/version')}; must differ from ${code('PORT')}`,
+  }),
   HOST: text({
     default: '0.0.0.0',
     trim: true,
@@ -322,11 +359,57 @@ const specs = {
     note: 'recent timestamps kept',
   }),
   LOG_LEVEL: logLevel('info'),
+  ACCESS_LOG: accessLog('all'),
+  SLOW_REQUEST_MS: integer({
+    min: 1,
+    max: 600_000,
+    default: 500,
+    note: `a request slower than this is logged whatever ${code('ACCESS_LOG')} says`,
+  }),
   SHUTDOWN_TIMEOUT_MS: integer({
     min: 1000,
     max: 600_000,
     default: 10_000,
     note: 'the longest a graceful shutdown may take',
+  }),
+  FLEET_DNS: {
+    schema: schemaOf<string | undefined>(
+      () => undefined,
+      'unset: no fleet view',
+      (raw) => {
+        const value = raw.trim().toLowerCase();
+        return isDnsName(value)
+          ? value
+          : refuse(
+              "must be a DNS name such as visits-headless.visits.svc.cluster.local (the headless Service's name)" +
+                ` (got ${quoteValue(raw)})`,
+            );
+      },
+    ),
+    docs: {
+      default: 'unset',
+      accepted: "the headless Service's DNS name; `GET /fleet` asks each address on `PORT`",
+    },
+  },
+  FLEET_PEERS: {
+    schema: schemaOf<readonly PeerAddress[] | undefined>(
+      () => undefined,
+      'unset: no fleet view',
+      (raw) => {
+        const parsed = parsePeerList(raw);
+        return parsed.ok ? parsed.peers : refuse(`${parsed.problem} (got ${quoteValue(raw)})`);
+      },
+    ),
+    docs: {
+      default: 'unset',
+      accepted: 'comma-separated `host:port` peers (Compose, local runs); not with `FLEET_DNS`',
+    },
+  },
+  FLEET_TIMEOUT_MS: integer({
+    min: 50,
+    max: 10_000,
+    default: 500,
+    note: "`GET /fleet`'s wait per peer; its answer within twice this",
   }),
   CORS_ORIGINS: corsOrigins(),
 } satisfies Record<string, VariableSpec<unknown>>;
@@ -345,12 +428,25 @@ export const environment = Object.fromEntries(
   Object.entries(specs).map(([name, spec]) => [name, { ...spec, name }]),
 ) as { readonly [K in keyof Specs]: EnvironmentVariable<K> };
 
-/** The whole environment as one zod schema: unknown variables are ignored. */
-export const environmentSchema = z.object(
-  Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, spec.schema])) as {
-    [K in keyof Specs]: Specs[K]['schema'];
-  },
-);
+/**
+ * The whole environment as one zod schema: unknown variables are ignored. Besides each variable's
+ * own checks, the two ports must differ: the ops routes are never served on the service port.
+ */
+export const environmentSchema = z
+  .object(
+    Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, spec.schema])) as {
+      [K in keyof Specs]: Specs[K]['schema'];
+    },
+  )
+  .superRefine((value, ctx) => {
+    if (value.OPS_PORT === value.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPS_PORT'],
+        message: `must differ from PORT (both are ${value.PORT}): /metrics and /health/* get a port of their own, which the client Service does not expose`,
+      });
+    }
+  });
 
 /** The environment with every default applied and every value checked. */
 export type Environment = z.output<typeof environmentSchema>;
@@ -366,9 +462,17 @@ export type EnvironmentResult =
  */
 export function parseEnvironment(env: Readonly<Record<string, Raw>>): EnvironmentResult {
   const parsed = environmentSchema.safeParse(env);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  return {
-    ok: false,
-    problems: parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`),
-  };
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  // Two ways to find the same peers: which one was meant cannot be guessed.
+  const given = (name: string) => (env[name] ?? '').trim() !== '';
+  if (given('FLEET_DNS') && given('FLEET_PEERS')) {
+    problems.push(
+      'FLEET_DNS and FLEET_PEERS must not both be set: use FLEET_DNS in Kubernetes (the headless ' +
+        'Service) or FLEET_PEERS elsewhere (Docker Compose, local runs), and unset the other',
+    );
+  }
+  if (parsed.success && problems.length === 0) return { ok: true, value: parsed.data };
+  return { ok: false, problems };
 }

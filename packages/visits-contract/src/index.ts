@@ -11,7 +11,9 @@ export {
   parseOrigin,
   type CorsOrigins,
   LOG_LEVELS,
+  ACCESS_LOG_MODES,
   type LogLevel,
+  type AccessLogMode,
   type Environment,
   type EnvironmentResult,
   type EnvironmentVariable,
@@ -21,8 +23,6 @@ export {
 } from './environment.js';
 export { DATA_FILES, MAX_RECENT } from './data-dir.js';
 export { IMAGE_UID, IMAGE_GID, IMAGE_DATA_DIR } from './image.js';
-export { HEALTH_PATHS, METRICS_PATH, OPENAPI_PATH } from './http.js';
-export { METRIC_NAMES } from './metrics.js';
 export {
   JOURNAL_HEADER_BYTES,
   journalRecordBytes,
@@ -39,3 +39,28 @@ export {
   peakStoreBytes,
   binaryQuantity,
 } from './volume.js';
+export {
+  HEALTH_PATHS,
+  METRICS_PATH,
+  VERSION_PATH,
+  OPS_PATHS,
+  FLEET_PATH,
+  READY_HEADER,
+  OPENAPI_PATH,
+} from './http.js';
+export {
+  METRIC_NAMES,
+  STORE_STATES,
+  WRITE_OPERATIONS,
+  HTTP_METHOD_LABELS,
+  type StoreStateName,
+  type WriteOperation,
+} from './metrics.js';
+export {
+  formatPeerAddress,
+  isDnsName,
+  parsePeerAddress,
+  parsePeerList,
+  type PeerAddress,
+  type PeerListResult,
+} from './fleet.js';

@@ -91,7 +91,7 @@ describe('journalBytesFor', () => {
         expect(peakStoreBytes(journal) + VOLUME_MARGIN_BYTES).toBeLessThanOrEqual(available);
       }
     }
-  });
+  }, 60_000); // thousands of sizes per RECENT_VISITS: seconds on a loaded machine
 });
 
 describe('requiredFreeBytes', () => {

@@ -3,7 +3,7 @@
 // its own volume through probes, restarts, deletion, scaling and a partitioned rolling update.
 // The global setup picks the cluster and says which checks it cannot support; those are skipped
 // here with that reason in their name.
-import { restrictedProfileViolations } from '@stateful-visits/k8s-manifests';
+import { restrictedProfileViolations } from '@stateful-visits/k8s-manifests/testing';
 import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { CHECKS, skipReason } from './support/capabilities.js';
 import { ClusterClient, POD_SELECTOR } from './support/cluster-client.js';
@@ -71,6 +71,8 @@ const titled = (name: string, reason: string | undefined) =>
 const CONTAINER = 'visits';
 const OBSERVE_EXIT_FINALIZER = 'stateful-visits.test/observe-exit';
 const ORIGIN = 'http://127.0.0.1:3000';
+// Probes and health live on the ops port (OPS_PORT), apart from the visit routes.
+const OPS_ORIGIN = 'http://127.0.0.1:8081';
 // Runs inside the pod (the image has node but no curl): `times` requests, prints the last body.
 const HTTP_SCRIPT = `(async () => {
   const [url, method, times] = process.argv.slice(1);
@@ -99,7 +101,7 @@ const HANG_SCRIPT = `(async () => {
   await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
   ws.send(JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: 'for (;;) {}' } }));
   for (;;) {
-    try { await fetch('${ORIGIN}/health/live', { signal: AbortSignal.timeout(1000) }); await pause(200); }
+    try { await fetch('${OPS_ORIGIN}/health/live', { signal: AbortSignal.timeout(1000) }); await pause(200); }
     catch { console.log('hung'); process.exit(0); }
   }
 })().catch((e) => { console.error(String(e)); process.exit(1); });`;
@@ -185,6 +187,30 @@ describe.skipIf(!cluster.available)(
     }
     async function expectCounts(counts: ReadonlyMap<string, number>) {
       for (const [pod, count] of counts) await expectCount(pod, count);
+    }
+    /** /fleet asked on each pod lists exactly `counts`, in ordinal order, this pod marked self. */
+    async function expectFleet(counts: ReadonlyMap<string, number>) {
+      const names = [...counts.keys()].sort(
+        (a, b) => Number(a.split('-').pop()) - Number(b.split('-').pop()),
+      );
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      for (const asked of names) {
+        await vi.waitFor(
+          async () => {
+            const fleet = (await http(asked, 'GET', `${ORIGIN}/fleet`)) as unknown as {
+              pods: { pod: string | null; count: number | null; self: boolean; error?: string }[];
+              total: number;
+              complete: boolean;
+            };
+            expect(fleet.pods.map((p) => [p.pod, p.count, p.self, p.error])).toEqual(
+              names.map((n) => [n, counts.get(n), n === asked, undefined]),
+            );
+            expect(fleet.total).toBe(total);
+            expect(fleet.complete).toBe(true);
+          },
+          { timeout: 30_000, interval: 1_000 },
+        );
+      }
     }
 
     beforeEach(({ onTestFailed }) => {
@@ -297,6 +323,10 @@ describe.skipIf(!cluster.available)(
       await expectCounts(wanted);
       const claims = await Promise.all(pods.map(async (p) => claimOf(await getPod(p))));
       expect(claims).toEqual(['data-visits-0', 'data-visits-1', 'data-visits-2']);
+    });
+
+    it.skipIf(reasonFor(CHECKS.fleet))(titled(CHECKS.fleet, reasonFor(CHECKS.fleet)), async () => {
+      await expectFleet(await countsOf(['visits-0', 'visits-1', 'visits-2']));
     });
 
     it('stops routing to a pod that stops answering, and its liveness restart keeps the count', async () => {

@@ -6,37 +6,63 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
+      opsPort: 8081,
       host: '0.0.0.0',
       dataDir: './data',
       podName: hostname(),
       timeZone: 'UTC',
       recentVisits: 100,
       logLevel: 'info',
+      accessLog: 'all',
+      slowRequestMs: 500,
       shutdownTimeoutMs: 10_000,
       corsOrigins: [],
+      fleet: { discovery: { via: 'none' }, timeoutMs: 500 },
     });
+  });
+
+  it('configures the fleet view from FLEET_DNS (peers on PORT) or FLEET_PEERS', () => {
+    expect(
+      loadConfig({ FLEET_DNS: 'visits-headless.visits.svc.cluster.local', PORT: '8080' }).fleet,
+    ).toEqual({
+      discovery: { via: 'dns', name: 'visits-headless.visits.svc.cluster.local', port: 8080 },
+      timeoutMs: 500,
+    });
+    expect(loadConfig({ FLEET_PEERS: 'visits-1:3000', FLEET_TIMEOUT_MS: '250' }).fleet).toEqual({
+      discovery: { via: 'peers', peers: [{ host: 'visits-1', port: 3000 }] },
+      timeoutMs: 250,
+    });
+    expect(() => loadConfig({ FLEET_DNS: 'visits', FLEET_PEERS: 'visits-1:3000' })).toThrow(
+      /FLEET_DNS and FLEET_PEERS must not both be set/,
+    );
   });
 
   it('reads every variable', () => {
     const sut = loadConfig({
       PORT: '8080',
+      OPS_PORT: '9090',
       HOST: '127.0.0.1',
       DATA_DIR: '/data',
       POD_NAME: 'visits-2',
       TIMEZONE: 'Europe/Berlin',
       RECENT_VISITS: '1000',
       LOG_LEVEL: 'WARN',
+      ACCESS_LOG: 'errors',
+      SLOW_REQUEST_MS: '250',
       SHUTDOWN_TIMEOUT_MS: '30000',
       CORS_ORIGINS: 'https://example.com,http://localhost:8080',
     });
     expect(sut).toMatchObject({
       port: 8080,
+      opsPort: 9090,
       host: '127.0.0.1',
       dataDir: '/data',
       podName: 'visits-2',
       timeZone: 'Europe/Berlin',
       recentVisits: 1000,
       logLevel: 'warn',
+      accessLog: 'errors',
+      slowRequestMs: 250,
       shutdownTimeoutMs: 30_000,
       corsOrigins: ['https://example.com', 'http://localhost:8080'],
     });
@@ -72,6 +98,9 @@ describe('loadConfig', () => {
       'https://example.com/',
       /CORS_ORIGINS must be \* or a comma-separated list of origins.*; not an origin: "https:\/\/example.com\/" \(got "https:\/\/example.com\/"\)/,
     ],
+    ['OPS_PORT', '3000', /OPS_PORT must differ from PORT \(both are 3000\)/],
+    ['ACCESS_LOG', 'some', /ACCESS_LOG must be one of all, errors/],
+    ['SLOW_REQUEST_MS', '0', /SLOW_REQUEST_MS must be a whole number from 1 to 600000/],
   ])(
     'rejects %s=%s with a message naming the variable and the accepted values',
     (name, value, message) => {

@@ -1,30 +1,58 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HEALTH_PATHS, METRICS_PATH } from '@stateful-visits/visits-contract';
+import { FLEET_PATH, type AccessLogMode } from '@stateful-visits/visits-contract';
 import type { Logger } from 'pino';
-import type { MetricsService } from '../metrics/metrics.service.js';
+import { methodLabel, type MetricsService } from '../metrics/metrics.service.js';
 
-/** Routes that are machinery, not traffic: no access log line, no request-duration sample. */
-const QUIET = new RegExp(`^(${[...Object.values(HEALTH_PATHS), METRICS_PATH].join('|')})(/|\\?|$)`);
+/** Which requests get a log line (`ACCESS_LOG`, `SLOW_REQUEST_MS`). */
+export interface AccessLogPolicy {
+  /**
+   * `all`: every request. `errors`: answers ≥ 500 only. Client errors (4xx) are left out on
+   * purpose: any client can send them at any rate (a scanner's 404s), so logging them would hand
+   * the log pipeline's volume to whoever sends the most; their rate is in the request metrics.
+   */
+  readonly mode: AccessLogMode;
+  /** A request that took at least this long is logged in either mode, marked `slow`. */
+  readonly slowMs: number;
+}
+
+/** Whether a request gets a log line under `policy`. */
+export function shouldLog(policy: AccessLogPolicy, statusCode: number, ms: number): boolean {
+  return policy.mode === 'all' || statusCode >= 500 || ms >= policy.slowMs;
+}
+
+// The route a 405 was answered for: a path with routes, only not for this method. No route
+// matched, so Fastify's routeOptions.url is undefined; the exception filter knows the path.
+const routeOfRefusedMethod = new WeakMap<FastifyRequest, string>();
+
+/** Records the route a request was refused for (405), so its sample and log line name it. */
+export function labelRefusedMethod(request: FastifyRequest, route: string): void {
+  routeOfRefusedMethod.set(request, route);
+}
 
 /**
- * One log line and one request-duration sample per answered request, routed or not. A Fastify
- * hook rather than a Nest interceptor: it sees requests no route matched, and costs less.
+ * One request-duration sample per answered request, routed or not, and one log line per request
+ * the policy selects. A Fastify hook rather than a Nest interceptor: it sees requests no route
+ * matched, and costs less. Installed on the service port only: the ops port's probes and scrapes
+ * are never logged or counted.
  */
 export function addAccessLog(
   fastify: FastifyInstance,
   logger: Logger,
   metrics: MetricsService,
+  policy: AccessLogPolicy,
 ): void {
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
     done();
-    if (QUIET.test(request.url)) return;
-    const route = request.routeOptions.url ?? 'unmatched';
+    // The fleet view is machinery, not traffic: pods ask each other every second.
+    if (request.routeOptions.url === FLEET_PATH) return;
+    const route = request.routeOptions.url ?? routeOfRefusedMethod.get(request) ?? 'unmatched';
     const statusCode = reply.statusCode;
     const ms = reply.elapsedTime;
     metrics.httpDuration.observe(
-      { method: request.method, route, status_code: statusCode },
+      { method: methodLabel(request.method), route, status_code: statusCode },
       ms / 1000,
     );
+    if (!shouldLog(policy, statusCode, ms)) return;
     logger.info(
       {
         reqId: request.id,
@@ -33,6 +61,7 @@ export function addAccessLog(
         route,
         statusCode,
         ms: Math.round(ms * 100) / 100,
+        ...(ms >= policy.slowMs ? { slow: true } : {}),
         remoteAddress: request.ip,
       },
       'request completed',

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { CorsOrigins } from '@stateful-visits/visits-contract';
 import type { Logger } from 'pino';
 import type { MetricsService } from '../metrics/metrics.service.js';
-import { addAccessLog } from './access-log.js';
+import { addAccessLog, type AccessLogPolicy } from './access-log.js';
 import { addHostHeaderCheck, connectHandler } from './client-errors.js';
 import { addCors } from './cors.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
@@ -17,6 +17,7 @@ export function installHttpEdge(
   app: NestFastifyApplication,
   logger: Logger,
   metrics: MetricsService,
+  accessLog: AccessLogPolicy,
   shuttingDown: () => boolean,
   corsOrigins: CorsOrigins,
 ): void {
@@ -24,7 +25,7 @@ export function installHttpEdge(
   addHostHeaderCheck(fastify);
   addCors(fastify, corsOrigins);
   addResponseHeaders(fastify, shuttingDown);
-  addAccessLog(fastify, logger, metrics);
+  addAccessLog(fastify, logger, metrics, accessLog);
   fastify.server.on('connect', connectHandler);
   app.useGlobalFilters(new HttpExceptionFilter(fastify, logger));
 }

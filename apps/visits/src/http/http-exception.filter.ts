@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { labelRefusedMethod } from './access-log.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 import { requestPath } from './request-path.js';
 
@@ -32,6 +33,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof NotFoundException && request.routeOptions.url === undefined) {
       const allow = this.allowedMethods(request.url);
       if (allow.length > 0) {
+        labelRefusedMethod(request, pathOf(request.url));
         void reply.header('Allow', allow.join(', '));
         body = errorBody(
           405,

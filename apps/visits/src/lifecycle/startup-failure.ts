@@ -12,7 +12,7 @@ export interface StartupFailure {
   /** Stable, for tests and log queries: the errno or the store error's code. */
   readonly code: string;
   /** The environment variable to look at. */
-  readonly setting?: 'PORT' | 'HOST' | 'DATA_DIR' | 'RECENT_VISITS';
+  readonly setting?: 'PORT' | 'OPS_PORT' | 'HOST' | 'DATA_DIR' | 'RECENT_VISITS';
 }
 
 /** The store refused to open: its message already says what is wrong and what to do. */
@@ -26,10 +26,11 @@ export function storeStartupFailure(error: StoreError): StartupFailure {
   return { msg: error.message, code: error.code, ...(setting ? { setting } : {}) };
 }
 
-/** Listening on HOST:PORT failed: which of the two to change, and how. */
+/** Listening on HOST and a port (PORT, or OPS_PORT) failed: which setting to change, and how. */
 export function listenFailure(
   error: unknown,
   { port, host }: Pick<AppConfig, 'port' | 'host'>,
+  portSetting: 'PORT' | 'OPS_PORT' = 'PORT',
 ): StartupFailure {
   const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
   const hostShown = quoteValue(host);
@@ -38,18 +39,18 @@ export function listenFailure(
     case 'EADDRINUSE':
       return {
         code,
-        setting: 'PORT',
+        setting: portSetting,
         msg:
-          `PORT ${port} is already in use on ${hostShown}: another process listens there (another ` +
-          'instance of this service?). Stop it, or set PORT to a free port.',
+          `${portSetting} ${port} is already in use on ${hostShown}: another process listens there (another ` +
+          `instance of this service?). Stop it, or set ${portSetting} to a free port.`,
       };
     case 'EACCES':
       return {
         code,
-        setting: 'PORT',
+        setting: portSetting,
         msg:
-          `PORT ${port} needs a privilege this process does not have (ports below 1024 do): ` +
-          'set PORT to 1024 or above.',
+          `${portSetting} ${port} needs a privilege this process does not have (ports below 1024 do): ` +
+          `set ${portSetting} to 1024 or above.`,
       };
     case 'EADDRNOTAVAIL':
       return {
@@ -78,7 +79,7 @@ export function listenFailure(
       return {
         code,
         msg:
-          `could not listen on HOST ${hostShown}, PORT ${port}: ${error instanceof Error ? error.message : String(error)}. ` +
+          `could not listen on HOST ${hostShown}, ${portSetting} ${port}: ${error instanceof Error ? error.message : String(error)}. ` +
           'Check both settings.',
       };
   }

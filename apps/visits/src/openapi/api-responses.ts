@@ -117,3 +117,12 @@ export const ApiStoreRefusals = () =>
       `the count would pass 2^53-1 (${Number.MAX_SAFE_INTEGER}), the largest this store keeps exactly; no more visits can be recorded on this volume`,
     ),
   );
+
+/** The header of every answer that records or shows a count. */
+export const NO_STORE_HEADER = {
+  'Cache-Control': {
+    required: true,
+    description: 'The answer shows a count: no browser or proxy may store it and show it again.',
+    schema: { type: 'string', const: 'no-store' },
+  },
+} as const;

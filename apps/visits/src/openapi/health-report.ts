@@ -1,11 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
-import {
-  ApiExtraModels,
-  ApiProperty,
-  ApiResponse,
-  ApiSchema,
-  type ApiPropertyOptions,
-} from '@nestjs/swagger';
+import { ApiProperty, ApiSchema, type ApiPropertyOptions } from '@nestjs/swagger';
 
 const indicators = {
   type: 'object',
@@ -37,8 +30,6 @@ export class HealthReportDto {
   readonly details!: object;
 }
 
-const report = { $ref: '#/components/schemas/HealthReport' };
-
 /** A report with these checks, all up or, for `down`, the named ones down. */
 export function healthExample(
   up: Record<string, object>,
@@ -52,32 +43,3 @@ export function healthExample(
     details,
   };
 }
-
-/**
- * A probe route's answers: 200 when every check passes; with `down` (an example of a failing
- * report), 503 naming the failing checks. A route without checks is never down.
- */
-export const ApiHealthResponses = (up: object, down?: object) =>
-  applyDecorators(
-    ApiExtraModels(HealthReportDto),
-    ApiResponse({
-      status: 200,
-      description: 'Every check passes.',
-      content: { 'application/json': { schema: report, example: up } },
-    }),
-    ...(down === undefined
-      ? []
-      : [
-          ApiResponse({
-            status: 503,
-            description:
-              'A check fails: `error` names it and says why. (A server that has already begun to close answers new requests with an ErrorBody instead.)',
-            content: {
-              'application/json': {
-                schema: { oneOf: [report, { $ref: '#/components/schemas/ErrorBody' }] },
-                example: down,
-              },
-            },
-          }),
-        ]),
-  );

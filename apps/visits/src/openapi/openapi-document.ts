@@ -10,6 +10,9 @@ import {
 import { BODY_REFUSALS, EDGE_RESPONSES, UNMATCHED_RESPONSES } from './api-responses.js';
 import { ErrorBodyDto } from './api-schemas.js';
 import { describeCors } from './cors-description.js';
+import { HealthReportDto } from './health-report.js';
+import { describeOpsPaths } from './ops-paths.js';
+import { FLEET_SCHEMAS } from './fleet-schemas.js';
 import { operations, withoutStatus, type Doc, type Json } from './document-json.js';
 
 /** The version of the API (not of the service): raised when the API changes. */
@@ -17,7 +20,9 @@ export const API_VERSION = '2.0.0';
 
 const DESCRIPTION = `Each pod of the visits StatefulSet counts its own visits in a durable store on its own volume. A visit is acknowledged only once it is on disk.
 
-**Times.** Every timestamp is RFC 3339 in UTC with milliseconds and \`Z\` (\`2026-12-03T08:40:34.700Z\`, what JavaScript's \`Date.prototype.toISOString()\` writes). Where the time in the service's \`TIMEZONE\` matters (\`GET /\`), it is a separate field, \`localTime\`: RFC 3339 with that zone's offset, and \`timezone\` names the zone.
+**Two ports.** The visit routes, \`/fleet\` and this description are on the service port (\`PORT\`, ${environment.PORT.default}). Probes, metrics and the version are on the ops port (\`OPS_PORT\`, ${environment.OPS_PORT.default}), which the client Service does not expose: those path items carry their own \`servers\` (and \`x-port: ops\`), and each port answers \`404\` for the other's paths. Every answer that records or shows a count, and every ops answer, carries \`Cache-Control: no-store\`.
+
+**Times.** Every timestamp (\`time\`, \`recent\`, \`askedAt\`) is RFC 3339 in UTC with milliseconds and \`Z\` (\`2026-12-03T08:40:34.700Z\`, what JavaScript's \`Date.prototype.toISOString()\` writes). Where the time in the service's \`TIMEZONE\` matters (\`GET /\`), it is a separate field, \`localTime\`: RFC 3339 with that zone's offset, and \`timezone\` names the zone.
 
 **Errors.** Every error is JSON \`{ statusCode, error, message }\` (schema \`ErrorBody\`): the message says what is wrong and, where the client can act, what to do; it never holds a stack trace or a file path. Any request can get \`400\` (not valid HTTP/1.1, no \`Host\`, a URL that does not decode), \`408\` (headers not complete within ${HEADERS_TIMEOUT_MS / 1000} s, or the whole request within ${REQUEST_TIMEOUT_MS / 1000} s), \`431\` (request line and headers over ${MAX_HEADER_BYTES / 1024} KiB), \`500\` and \`503\` (shutting down). A request with a body can also get \`413\` (over ${BODY_LIMIT_BYTES / 1024} KiB) or \`415\`. A request no operation matches gets \`404\` when no route has its path and \`405\` with \`Allow\` when the path exists with other methods: \`x-unmatched-requests\` lists what such a request can get. \`HEAD\` is answered wherever \`GET\` is, with the same headers and no body.
 
@@ -47,8 +52,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       },
     )
     .addTag('visits', "Record visits and read this pod's count.")
-    .addTag('health', 'Probes; never count as visits.')
-    .addTag('metrics', 'Prometheus metrics.')
+    .addTag('fleet', 'Every pod of the set and its count, asked live.')
+    .addTag('health', 'Probes, on the ops port; never count as visits.')
+    .addTag('metrics', 'Prometheus metrics, on the ops port.')
+    .addTag('version', 'The build, on the ops port.')
     .addTag('openapi', 'This description.')
     .addGlobalResponse(...EDGE_RESPONSES)
     .build();
@@ -56,7 +63,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     app,
     // No operation needs credentials: said once, for all.
     { ...config, security: [] },
-    { operationIdFactory: (_controller, method) => method, extraModels: [ErrorBodyDto] },
+    {
+      operationIdFactory: (_controller, method) => method,
+      extraModels: [ErrorBodyDto, HealthReportDto],
+    },
   ) as unknown as Doc;
   delete (document['info'] as Json)['contact'];
   // The answers hold exactly the fields described: the e2e tests then catch an undescribed one.
@@ -76,6 +86,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     EDGE_RESPONSES.map((r) => [String(r.status), shared.get(String(r.status))!]),
   );
   describeOpenApiRoute(document, edgeAnswers);
+  // The ops port answers probes while shutting down (readiness says so): no 503 ErrorBody there.
+  describeOpsPaths(
+    document,
+    Object.fromEntries(Object.entries(edgeAnswers).filter(([status]) => status !== '503')),
+  );
+  document.components['schemas'] = { ...document.components['schemas'], ...FLEET_SCHEMAS };
   // A preflight is an OPTIONS request: without CORS a 405; with a body, refused like any other.
   const preflightAnswers = Object.fromEntries(
     ['405', '413', '415'].map((status) => [status, shared.get(status)!]),

@@ -37,7 +37,7 @@ describe('describeFsError on a permission error', () => {
     const sut = describeFsError(denied, '/data', facts({ supplementaryGroups: [] }));
     expect(sut).toBe(
       'permission denied on /data (running as uid 10001 gid 10001): give this user write access to the data ' +
-        'directory (for example chown -R 10001:10001 on it, or securityContext.fsGroup in Kubernetes)',
+        'directory, DATA_DIR (for example chown -R 10001:10001 on it, or securityContext.fsGroup in Kubernetes)',
     );
   });
 

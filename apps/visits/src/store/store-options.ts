@@ -1,4 +1,9 @@
-import { DATA_FILES, JOURNAL_MAX_BYTES, MAX_RECENT } from '@stateful-visits/visits-contract';
+import {
+  DATA_FILES,
+  JOURNAL_MAX_BYTES,
+  MAX_RECENT,
+  type WriteOperation,
+} from '@stateful-visits/visits-contract';
 import { HEADER_SIZE, recordSize } from './journal.js';
 import { nodeIo, type StoreIo } from './journal-file.js';
 import type { StoreWriteError } from './store.errors.js';
@@ -44,6 +49,11 @@ export interface VisitStoreOptions {
   /** Called once when a failed write or sync stops the store for good. */
   readonly onFatal?: (error: StoreWriteError) => void;
   /**
+   * Called for every failed write or sync of the journal: `commit` when appending a batch,
+   * `compaction` when writing a new journal (for a batch, or the retry while degraded).
+   */
+  readonly onWriteFailed?: (operation: WriteOperation, error: StoreWriteError) => void;
+  /**
    * While degraded (a new journal could not be written, e.g. the volume is full), how often the
    * store tries again by itself. @default 1000
    */
@@ -57,8 +67,9 @@ export interface VisitStoreOptions {
   readonly volumeCheck?: { readonly timeoutMs: number; readonly cacheMs: number };
 }
 
-export type ResolvedOptions = Required<Omit<VisitStoreOptions, 'onCommit' | 'onFatal'>> &
-  Pick<VisitStoreOptions, 'onCommit' | 'onFatal'>;
+type Callbacks = 'onCommit' | 'onFatal' | 'onWriteFailed';
+export type ResolvedOptions = Required<Omit<VisitStoreOptions, Callbacks>> &
+  Pick<VisitStoreOptions, Callbacks>;
 
 const noopLogger: StoreLogger = { info() {}, warn() {}, error() {} };
 

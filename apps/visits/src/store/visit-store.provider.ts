@@ -27,8 +27,9 @@ export const visitStoreProvider: FactoryProvider<Promise<VisitStore>> = {
       logger: logger.child({ component: 'store' }),
       onCommit: (visits, seconds) => metrics.recordCommit(visits, seconds),
       onFatal: (error) => lifecycle.fatal(error),
+      onWriteFailed: (operation) => metrics.recordWriteFailure(operation),
     });
-    metrics.trackStoreCount(() => store.count);
+    metrics.trackStore(() => ({ count: store.count, status: store.status }));
     metrics.volume.track(store.volume);
     logger.info(
       { dataDir: config.dataDir, count: store.count, journalBytes: store.journalCapacity },

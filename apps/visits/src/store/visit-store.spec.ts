@@ -92,7 +92,8 @@ describe('VisitStore', () => {
     it('stops for good after a failed fsync: nothing acknowledged, restart gives the last acknowledged count', async () => {
       const io = faultyIo('datasync', 'EIO');
       const onFatal = vi.fn();
-      const sut = await openStore({ io, onFatal });
+      const onWriteFailed = vi.fn();
+      const sut = await openStore({ io, onFatal, onWriteFailed });
       for (let i = 0; i < 3; i++) await sut.record();
 
       io.failing = true;
@@ -105,6 +106,7 @@ describe('VisitStore', () => {
       expect(sut.status).toBe('failed');
       expect(sut.health().reason).toMatch(/I\/O error/);
       expect(onFatal).toHaveBeenCalledTimes(1);
+      expect(onWriteFailed.mock.calls).toEqual([['commit', reason]]);
       await expect(sut.record()).rejects.toBeInstanceOf(StoreWriteError);
       expect(sut.count).toBe(3);
       await closeStore(sut);
@@ -113,9 +115,11 @@ describe('VisitStore', () => {
 
     it('answers a full disk during compaction with errors, then resumes when space returns', async () => {
       const io = faultyIo('write', 'ENOSPC', (data) => data?.length === SMALL);
-      const sut = await openStore({ io, journalCapacity: SMALL });
+      const onWriteFailed = vi.fn();
+      const sut = await openStore({ io, journalCapacity: SMALL, onWriteFailed });
       io.failing = true;
       const { acknowledged, refusal: failure } = await recordUntilRefused(sut, 200);
+      expect(onWriteFailed.mock.calls).toEqual([['compaction', failure]]);
       expect(failure).toBeInstanceOf(StoreWriteError);
       expect((failure as StoreWriteError).fatal).toBe(false);
       expect((failure as Error).message).toMatch(/no space left/);
@@ -157,7 +161,13 @@ describe('VisitStore', () => {
 
     it('keeps retrying while the volume stays full, and stops retrying when closed', async () => {
       const io = faultyIo('write', 'ENOSPC', (data) => data?.length === SMALL);
-      const sut = await openStore({ io, journalCapacity: SMALL, retryIntervalMs: 5 });
+      const onWriteFailed = vi.fn();
+      const sut = await openStore({
+        io,
+        journalCapacity: SMALL,
+        retryIntervalMs: 5,
+        onWriteFailed,
+      });
       io.failing = true;
       await recordUntilRefused(sut);
       const writes = vi.spyOn(io, 'write');
@@ -165,6 +175,11 @@ describe('VisitStore', () => {
         timeout: 2_000,
         interval: 5,
       });
+      // Each retry that fails is one more failed compaction.
+      expect(onWriteFailed.mock.calls.length).toBeGreaterThan(3);
+      expect(new Set(onWriteFailed.mock.calls.map((call) => call[0] as unknown))).toEqual(
+        new Set(['compaction']),
+      );
       expect(sut.health()).toEqual({
         status: 'degraded',
         reason: expect.stringMatching(/no space/),

@@ -207,14 +207,16 @@ export class VisitStore {
     const stamps = batch.length > recentLimit ? batch.slice(-recentLimit) : batch;
     const timestamps = stamps.map((w) => w.at);
     const started = process.hrtime.bigint();
+    const appending = this.journal.hasRoomFor(timestamps.length);
     try {
-      if (this.journal.hasRoomFor(timestamps.length)) {
+      if (appending) {
         await this.journal.append(after, batch.length, timestamps);
       } else {
         await this.compact(after, timestamps);
       }
     } catch (error) {
       const failure = toWriteError(error, this.options.dir);
+      this.options.onWriteFailed?.(appending ? 'commit' : 'compaction', failure);
       for (const w of batch) w.reject(failure);
       if (!failure.fatal) {
         this.options.logger.warn(
@@ -266,6 +268,7 @@ export class VisitStore {
       await this.compact(this.countValue, []);
     } catch (error) {
       const failure = toWriteError(error, this.options.dir);
+      this.options.onWriteFailed?.('compaction', failure);
       this.transition(failure.fatal ? 'writeFailed' : 'unwritable', failure);
       return;
     }

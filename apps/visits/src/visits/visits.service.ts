@@ -43,6 +43,11 @@ export class VisitsService {
     return { pod: this.config.podName, count: this.store.count, recent: this.recentIso(limit) };
   }
 
+  /** The `limit` most recent visit times (ms since the epoch), newest first. */
+  recentTimes(limit: number): number[] {
+    return this.store.recent(limit);
+  }
+
   // Formatting timestamps dominated GET /visits; while the count stands still, reads reuse them.
   private recentCache = { count: -1, iso: [] as string[] };
 

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { OpenApiDescription, requestLine } from '../harness/openapi.js';
+import { OpenApiDescription, requestLine, type Port } from '../harness/openapi.js';
 import type { RawResponse } from './raw-http.js';
 
 // Every response an e2e test receives is held to docs/openapi.json: its status must be
@@ -11,16 +11,23 @@ import type { RawResponse } from './raw-http.js';
 /** docs/openapi.json, read once. */
 export const description = OpenApiDescription.committed();
 
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options' | 'trace';
 
-/** supertest against `server`, each answer checked against the description. */
-export function api(server: Server): Record<Method, (url: string) => request.Test> {
+/**
+ * supertest against `server`, each answer checked against the description: `port` says which
+ * port `server` is (the service's `PORT`, or `OPS_PORT`, whose paths the description marks).
+ */
+export function api(
+  server: Server,
+  port: Port = 'service',
+): Record<Method, (url: string) => request.Test> {
   const agent = request(server);
   const call = (method: Method) => (url: string) =>
     agent[method](url).expect((res: request.Response) =>
       description.check({
         method: method.toUpperCase(),
         target: url,
+        port,
         status: res.status,
         headers: res.headers,
         body: res.text ?? '',
@@ -34,6 +41,7 @@ export function api(server: Server): Record<Method, (url: string) => request.Tes
     delete: call('delete'),
     head: call('head'),
     options: call('options'),
+    trace: call('trace'),
   };
 }
 
@@ -41,7 +49,8 @@ export function api(server: Server): Record<Method, (url: string) => request.Tes
 export function described(
   raw: string | Buffer,
   response: RawResponse | undefined,
+  port: Port = 'service',
 ): RawResponse | undefined {
-  if (response !== undefined) description.check({ ...requestLine(raw), ...response });
+  if (response !== undefined) description.check({ ...requestLine(raw), ...response, port });
   return response;
 }

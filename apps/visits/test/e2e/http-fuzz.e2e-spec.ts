@@ -36,6 +36,7 @@ function randomRequest(r: Random): { raw: Buffer; method: string } {
     '/health/ready',
     '/health/startup',
     '/metrics',
+    '/fleet',
     '/nope',
     '/%zz',
     '/%2e%2e/',
@@ -69,6 +70,11 @@ function randomRequest(r: Random): { raw: Buffer; method: string } {
     );
   if (r.chance(0.2))
     headers.push(`X-${r.int(0, 999)}: ${r.bytes(r.int(0, 40)).toString('base64')}`);
+  // A browser's prefetch: never a visit (403 on GET /).
+  if (r.chance(0.05))
+    headers.push(
+      r.pick(['Sec-Purpose: prefetch', 'Sec-Purpose: prefetch;prerender', 'Purpose: prefetch']),
+    );
   if (r.chance(0.03)) headers.push(`Cookie: ${'c'.repeat(20_000)}`);
   if (r.chance(0.03)) headers.push(`Bad Header: x`);
   let body = '';
@@ -100,8 +106,11 @@ function randomRequest(r: Random): { raw: Buffer; method: string } {
 /** The count a response hands out for a visit it recorded, or undefined when it recorded none. */
 function recordedCount(res: RawResponse, method: string): number | undefined {
   if (res.status < 200 || res.status > 299 || method === 'HEAD') return undefined;
-  if (res.headers['content-type']?.startsWith('text/html'))
-    return Number(/Visit number (\d+)/.exec(res.body)?.[1]);
+  if (res.headers['content-type']?.startsWith('text/html')) {
+    // The visit page shows its count as <p class="count" data-count="N">; /fleet's page has none.
+    const shown = /class="count" data-count="(\d+)"/.exec(res.body)?.[1];
+    return shown === undefined ? undefined : Number(shown);
+  }
   if (!res.headers['content-type']?.startsWith('application/json')) return undefined;
   const body = JSON.parse(res.body) as Record<string, unknown>;
   // POST /visits answers 201 { pod, count }; GET / adds time and timezone; GET /visits (which

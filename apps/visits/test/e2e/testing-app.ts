@@ -1,15 +1,20 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/app-config.js';
+import { OpsServer } from '../../src/ops/ops-server.provider.js';
 
 export interface TestingApp extends AsyncDisposable {
   readonly app: NestFastifyApplication;
   readonly dataDir: string;
+  /** The service port: the visit routes. */
   readonly server: ReturnType<NestFastifyApplication['getHttpServer']>;
+  /** The ops port: /health/*, /metrics, /version. */
+  readonly ops: Server;
 }
 
 /** The real app on a fresh data directory, in process, for supertest. */
@@ -21,6 +26,7 @@ export async function startTestingApp(env: Record<string, string> = {}): Promise
     app,
     dataDir,
     server: app.getHttpServer(),
+    ops: app.get(OpsServer).server,
     async [Symbol.asyncDispose]() {
       await app.close();
       await rm(dataDir, { recursive: true, force: true });

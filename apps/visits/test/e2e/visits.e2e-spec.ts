@@ -43,7 +43,7 @@ describe('visits service over HTTP', () => {
       expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
       expect(res.body.message).toMatch(/not recorded/);
       expect((await api(sut.server).get('/visits')).body.count).toBe(1);
-      await api(sut.server).get('/health/ready').expect(503);
+      await api(sut.ops, 'ops').get('/health/ready').expect(503);
     });
   });
 
@@ -62,15 +62,33 @@ describe('visits service over HTTP', () => {
       expect(res.headers.vary).toMatch(/Accept/);
     });
 
-    it('answers a small HTML page to a browser', async () => {
+    it('answers a page to a browser: the count, the pod, the time in TIMEZONE, recent visits, the fleet', async () => {
+      await api(sut.server).post('/visits').expect(201);
       const res = await api(sut.server)
         .get('/')
         .set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8')
         .expect(200)
         .expect('content-type', /text\/html/);
-      expect(res.text).toContain('<h1>Visit number 1</h1>');
-      expect(res.text).toContain('visits-test-0');
-      expect(await count()).toBe(1);
+      expect(res.text).toMatch(/<p class="count" data-count="2">2<\/p>/);
+      expect(res.text).toContain('Pod <code class="pod">visits-test-0</code> has counted');
+      // As a person reads it: "It is 16:46:01 in Europe/Berlin (CET), Saturday 21 November 2026."
+      expect(res.text).toMatch(
+        /It is <time datetime="[^"]+Z">\d\d:\d\d:\d\d<\/time> in Europe\/Berlin \((CET|CEST)\), [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ \d{4}\./,
+      );
+      expect(res.text.match(/<ol class="recent">(.*?)<\/ol>/)?.[1]?.match(/<li>/g)).toHaveLength(2);
+      // Not configured: the chart shows this pod alone, and says why.
+      expect(res.text).toMatch(/<li class="row self" data-pod="visits-test-0" data-count="2"/);
+      expect(res.text).toContain('the fleet view is not configured');
+      // Nothing fetched from anywhere: no scripts, no links, no images.
+      expect(res.text).not.toMatch(/<script|<link|<img|src=|href=|@import|url\(/);
+      expect(await count()).toBe(2);
+    });
+
+    it('escapes the pod name and the time zone on the page', async () => {
+      await using odd = await startTestingApp({ POD_NAME: 'x<b>&"\'y' });
+      const res = await api(odd.server).get('/').set('Accept', 'text/html').expect(200);
+      expect(res.text).not.toContain('<b>');
+      expect(res.text).toContain('x&lt;b&gt;&amp;&quot;&#39;y');
     });
 
     it('answers HEAD without counting a visit', async () => {
@@ -97,6 +115,14 @@ describe('visits service over HTTP', () => {
       expect(await count()).toBe(3);
     });
 
+    it('says in a header whether this pod takes visits, for the fleet view', async () => {
+      const ready = await api(sut.server).get('/visits?limit=0').expect(200);
+      expect(ready.headers['visits-ready']).toBe('true');
+      sut.app.get(LifecycleService).beginShutdown();
+      const leaving = await api(sut.server).get('/visits?limit=0').expect(200);
+      expect(leaving.headers['visits-ready']).toBe('false');
+    });
+
     it('bounds recent with ?limit', async () => {
       for (let i = 0; i < 5; i++) await api(sut.server).post('/visits');
       expect((await api(sut.server).get('/visits?limit=2').expect(200)).body.recent).toHaveLength(
@@ -121,23 +147,119 @@ describe('visits service over HTTP', () => {
     });
   });
 
-  describe('health', () => {
+  describe('caching and prefetching', () => {
+    it.each([
+      ['GET /', () => api(sut.server).get('/'), 200],
+      ['GET / (the page)', () => api(sut.server).get('/').set('Accept', 'text/html'), 200],
+      ['POST /visits', () => api(sut.server).post('/visits'), 201],
+      ['GET /visits', () => api(sut.server).get('/visits'), 200],
+    ] as const)('%s answers Cache-Control: no-store', async (_, send, status) => {
+      const res = await send().expect(status);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    it('keeps no-store on a visit the store refused', async () => {
+      await sut.app.get(VisitStore).close();
+      const res = await api(sut.server).post('/visits').expect(503);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    it.each([
+      ['Sec-Purpose', 'prefetch'],
+      ['Sec-Purpose', 'prefetch;prerender'],
+      ['Purpose', 'prefetch'],
+      ['X-Moz', 'prefetch'],
+      ['X-Purpose', 'preview'],
+    ])(
+      'refuses a browser prefetch (%s: %s) with 403 and no-store, and records nothing',
+      async (header, value) => {
+        const res = await api(sut.server)
+          .get('/')
+          .set('Accept', 'text/html')
+          .set(header, value)
+          .expect(403);
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(res.body).toEqual({
+          statusCode: 403,
+          error: 'Forbidden',
+          message: 'a prefetch records no visit: the visit is counted when the page is opened',
+        });
+        expect(await count()).toBe(0);
+        // The navigation that follows is a visit.
+        const page = await api(sut.server).get('/').set('Accept', 'text/html').expect(200);
+        expect(page.text).toContain('<p class="count" data-count="1">1</p>');
+      },
+    );
+
+    it('answers HEAD with a prefetch header like any HEAD, without counting', async () => {
+      await api(sut.server).head('/').set('Sec-Purpose', 'prefetch').expect(200);
+      expect(await count()).toBe(0);
+    });
+  });
+
+  describe('the ops port', () => {
     it.each(['/health/live', '/health/ready', '/health/startup'])(
-      '%s is up and never counts as a visit',
+      '%s is up there and never counts as a visit',
       async (path) => {
         for (let i = 0; i < 3; i++) {
-          const res = await api(sut.server).get(path).expect(200);
+          const res = await api(sut.ops, 'ops').get(path).expect(200);
           expect(res.body.status).toBe('ok');
+          expect(res.headers['cache-control']).toBe('no-store');
         }
         expect(await count()).toBe(0);
       },
     );
 
-    it('readiness turns 503 as soon as shutdown begins, liveness stays up', async () => {
+    it.each(['/health/live', '/health/ready', '/health/startup', '/metrics', '/version'])(
+      '%s is 404 on the service port, like any unknown path',
+      async (path) => {
+        const res = await api(sut.server).get(path).expect(404);
+        expect(res.body).toEqual({
+          statusCode: 404,
+          error: 'Not Found',
+          message: `there is no route GET ${path}`,
+        });
+      },
+    );
+
+    it('serves no visit route', async () => {
+      const res = await api(sut.ops, 'ops').post('/visits').expect(404);
+      expect(res.body.message).toMatch(
+        /there is no route POST \/visits on the ops port; it serves/,
+      );
+      await api(sut.ops, 'ops').get('/').expect(404);
+      expect(await count()).toBe(0);
+    });
+
+    it('answers another method on its routes 405 with Allow, and HEAD without a body', async () => {
+      const res = await api(sut.ops, 'ops').post('/metrics').expect(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+      expect(res.body).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
+      const head = await api(sut.ops, 'ops').head('/version').expect(200);
+      expect(head.text).toBeUndefined();
+      expect(head.headers['x-content-type-options']).toBe('nosniff');
+    });
+
+    it('/version answers the build: the package version, a revision and the Node version', async () => {
+      const res = await api(sut.ops, 'ops')
+        .get('/version')
+        .expect(200)
+        .expect('content-type', /application\/json/);
+      const { version } = JSON.parse(
+        await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+      ) as { version: string };
+      expect(res.body).toEqual({
+        version,
+        revision: expect.stringMatching(/^([0-9a-f]{40}|unknown)$/),
+        node: process.version,
+      });
+    });
+
+    it('readiness turns 503 as soon as shutdown begins, with the reason; liveness stays up', async () => {
       sut.app.get(LifecycleService).beginShutdown();
-      const res = await api(sut.server).get('/health/ready').expect(503);
+      const res = await api(sut.ops, 'ops').get('/health/ready').expect(503);
       expect(res.body.error.lifecycle).toEqual({ status: 'down', reason: 'shutting down' });
-      await api(sut.server).get('/health/live').expect(200);
+      await api(sut.ops, 'ops').get('/health/live').expect(200);
     });
 
     it('asks keep-alive clients to close their connection once shutdown begins', async () => {
@@ -147,22 +269,29 @@ describe('visits service over HTTP', () => {
       sut.app.get(LifecycleService).beginShutdown();
       const after = await api(sut.server).post('/visits').set(keepAlive).expect(201);
       expect(after.headers.connection).toBe('close');
+      const scrape = await api(sut.ops, 'ops').get('/metrics').set(keepAlive).expect(200);
+      expect(scrape.headers.connection).toBe('close');
     });
   });
 
   describe('metrics', () => {
+    const scrape = async () =>
+      (
+        await api(sut.ops, 'ops')
+          .get('/metrics')
+          .expect(200)
+          .expect('content-type', /text\/plain/)
+      ).text;
+
     it('exposes visit figures that match the count, and request durations for traffic only', async () => {
       for (let i = 0; i < 4; i++) await api(sut.server).post('/visits');
       await api(sut.server).get('/');
-      await api(sut.server).get('/health/ready');
+      await api(sut.ops, 'ops').get('/health/ready');
+      await api(sut.ops, 'ops').get('/version');
       await api(sut.server).get('/nope');
-      const res = await api(sut.server)
-        .get('/metrics')
-        .expect(200)
-        .expect('content-type', /text\/plain/);
-      const text = res.text;
+      const text = await scrape();
       expect(text).toMatch(/^visits_recorded_total 5$/m);
-      expect(text).toMatch(/^visits_store_count 5$/m);
+      expect(text).toMatch(/^visits_stored 5$/m);
       expect(text).toMatch(/^visits_store_batch_size_sum 5$/m);
       expect(text).toMatch(/^visits_store_sync_duration_seconds_count \d+$/m);
       expect(text).toMatch(
@@ -173,7 +302,7 @@ describe('visits service over HTTP', () => {
       );
       expect(text).toMatch(/route="unmatched",status_code="404"/);
       expect(text).not.toMatch(/route="\/health/);
-      expect(text).not.toMatch(/route="\/metrics"/);
+      expect(text).not.toMatch(/route="\/(metrics|version)"/);
       expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
       expect(text).not.toMatch(/pod=/);
     });
@@ -181,17 +310,54 @@ describe('visits service over HTTP', () => {
     it('exposes the data volume: free bytes, what readiness requires, and whether it is low', async () => {
       const store = sut.app.get(VisitStore);
       const required = store.journalCapacity + VOLUME_MARGIN_BYTES;
-      const ready = await api(sut.server).get('/health/ready').expect(200);
+      const ready = await api(sut.ops, 'ops').get('/health/ready').expect(200);
       expect(ready.body.details.volume).toMatchObject({
         status: 'up',
         freeBytes: expect.any(Number),
         requiredBytes: required,
       });
-      const text = (await api(sut.server).get('/metrics').expect(200)).text;
+      const text = await scrape();
       const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
       expect(value(METRIC_NAMES.volumeFreeBytes)).toBeGreaterThan(required);
       expect(value(METRIC_NAMES.volumeRequiredBytes)).toBe(required);
       expect(value(METRIC_NAMES.volumeLow)).toBe(0);
+    });
+
+    it("reports the store's state, one series per state, and no failed write yet", async () => {
+      const text = await scrape();
+      for (const state of ['opening', 'degraded', 'failed', 'closing', 'closed']) {
+        expect(text).toContain(`visits_store_state{state="${state}"} 0\n`);
+      }
+      expect(text).toContain('visits_store_state{state="open"} 1\n');
+      expect(text).toContain('visits_store_write_failures_total{operation="commit"} 0\n');
+      expect(text).toContain('visits_store_write_failures_total{operation="compaction"} 0\n');
+    });
+
+    it('reports the build it runs, as /version does', async () => {
+      const version = (await api(sut.ops, 'ops').get('/version')).body as Record<string, string>;
+      expect(await scrape()).toContain(
+        `visits_build_info{version="${version['version']}",revision="${version['revision']}"} 1\n`,
+      );
+    });
+
+    it('records methods it does not serve as "other", and a 405 with its route', async () => {
+      for (const method of ['delete', 'put', 'patch', 'trace'] as const) {
+        await api(sut.server)[method]('/visits').expect(405);
+      }
+      await api(sut.server).options('/visits');
+      const text = await scrape();
+      expect(text).toMatch(
+        /^http_request_duration_seconds_count\{method="other",route="\/visits",status_code="405"\} 4$/m,
+      );
+      expect(text).toMatch(/method="OPTIONS",route="\/visits"/);
+      expect(text).not.toMatch(/method="(DELETE|PUT|PATCH|TRACE)"/);
+      expect(text).not.toMatch(/route="unmatched",status_code="405"/);
+    });
+
+    it("leaves out prom-client's gauges named like counters, keeping the per-type ones", async () => {
+      const text = await scrape();
+      expect(text).not.toMatch(/^nodejs_active_(handles|requests|resources)_total/m);
+      expect(text).toMatch(/^# TYPE nodejs_active_handles gauge$/m);
     });
   });
 
@@ -209,7 +375,6 @@ describe('visits service over HTTP', () => {
       const res = await api(sut.server).delete('/visits').expect(405);
       expect(res.headers.allow).toBe('GET, HEAD, POST');
       expect(res.body).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
-      await api(sut.server).put('/health/live').expect(405);
       expect(await count()).toBe(0);
     });
 

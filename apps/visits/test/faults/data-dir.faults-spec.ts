@@ -168,7 +168,7 @@ describe('the data directory', () => {
           await vi.waitFor(
             async () => {
               expect(load.failed(503)).toBeGreaterThan(50);
-              const ready = await request(`${service.url}/health/ready`);
+              const ready = await request(`${service.opsUrl}/health/ready`);
               expect(ready.status).toBe(503);
               expect(ready.text).toMatch(/"store":"degraded"/);
               expect(ready.text).toMatch(/permission denied/);
@@ -186,7 +186,7 @@ describe('the data directory', () => {
 
           await run('chattr', ['-i', dataDir]);
           await vi.waitFor(
-            async () => expect((await request(`${service.url}/health/ready`)).status).toBe(200),
+            async () => expect((await request(`${service.opsUrl}/health/ready`)).status).toBe(200),
             { timeout: 10_000, interval: 50 },
           );
           expect((await visit(service.url)).json()).toMatchObject({ count: load.highest + 1 });

@@ -52,7 +52,7 @@ describe.skipIf(skip !== undefined)(
       // Readiness says so within its one-second cache, before any visit fails.
       await vi.waitFor(
         async () => {
-          const full = await readiness(service.url);
+          const full = await readiness(service.opsUrl);
           expect(full.status).toBe(503);
           expect(full.body).toMatch(/the data volume is nearly full/);
         },
@@ -65,7 +65,7 @@ describe.skipIf(skip !== undefined)(
       await vi.waitFor(
         async () => {
           expect(load.failed(503)).toBeGreaterThan(100);
-          const degraded = await readiness(service.url);
+          const degraded = await readiness(service.opsUrl);
           expect(degraded.status).toBe(503);
           expect(degraded.body).toMatch(/"store":"degraded"/);
           expect(degraded.body).toMatch(/no space left/);
@@ -88,7 +88,7 @@ describe.skipIf(skip !== undefined)(
       expect(service.output(), context).toMatch(
         /could not (create|write) a new journal: no space left/,
       );
-      expect((await readiness(service.url)).status).toBe(503);
+      expect((await readiness(service.opsUrl)).status).toBe(503);
 
       // Nothing acknowledged that is not on disk, nothing on disk that was not acknowledged.
       const onDisk = scanJournal(await readFile(join(dataDir, 'visits.journal')), 100);
@@ -101,7 +101,7 @@ describe.skipIf(skip !== undefined)(
       // Space returns: the store gets ready again without waiting for a visit (a load balancer
       // sends none to an unready pod), and counting goes on from the last acknowledged count.
       await freeSpace();
-      await vi.waitFor(async () => expect((await readiness(service.url)).status).toBe(200), {
+      await vi.waitFor(async () => expect((await readiness(service.opsUrl)).status).toBe(200), {
         timeout: 10_000,
         interval: 50,
       });

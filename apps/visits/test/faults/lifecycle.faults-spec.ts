@@ -113,7 +113,7 @@ describe('process lifecycle under load', () => {
     const dataDir = join(workDir(), 'sigterm');
     const service = await ServiceProcess.start(dataDir);
     const load = new VisitLoad(service.url, CLIENTS);
-    const readiness = probeReadiness(service.url);
+    const readiness = probeReadiness(service.opsUrl);
     await vi.waitFor(() => expect(load.acknowledged.length).toBeGreaterThan(1_000), {
       timeout: 20_000,
       interval: 5,

@@ -74,7 +74,7 @@ describe('a volume whose statfs hangs (injected by a preload: a FIFO nobody writ
           probing.sent++;
           const path = probing.sent % 4 === 0 ? '/metrics' : '/health/ready';
           // 0: no answer (the connection failed): counted, and checked below.
-          const status = await request(`${service.url}${path}`, { timeoutMs: 10_000 }).then(
+          const status = await request(`${service.opsUrl}${path}`, { timeoutMs: 10_000 }).then(
             (reply) => reply.status,
             () => 0,
           );
@@ -86,7 +86,7 @@ describe('a volume whose statfs hangs (injected by a preload: a FIFO nobody writ
 
       await vi.waitFor(
         async () => {
-          const ready = await request(`${service.url}/health/ready`);
+          const ready = await request(`${service.opsUrl}/health/ready`);
           expect(ready.status).toBe(503);
           expect(volumeReport(ready.text)).toMatchObject({
             status: 'down',
@@ -111,14 +111,14 @@ describe('a volume whose statfs hangs (injected by a preload: a FIFO nobody writ
       expect(scan.header.generation, 'a compaction happened during the hang').toBeGreaterThan(1n);
       expect(running.failures.size, context()).toBe(0);
       expect(mostInFlight(service.output()), context()).toBe(1);
-      const scrape = await request(`${service.url}/metrics`);
+      const scrape = await request(`${service.opsUrl}/metrics`);
       expect(scrape.status).toBe(200);
       expect(scrape.text).toContain(METRIC_NAMES.volumeRequiredBytes);
 
       // The volume answers again: readiness follows without a restart.
       holder = openSync(gate, 'r+');
       await vi.waitFor(
-        async () => expect((await request(`${service.url}/health/ready`)).status).toBe(200),
+        async () => expect((await request(`${service.opsUrl}/health/ready`)).status).toBe(200),
         { timeout: 10_000, interval: 50 },
       );
       probing.on = false;

@@ -116,7 +116,7 @@ describe.skipIf(skip !== undefined)(
           // Ready with default settings, the journal sized for the volume.
           let service = await ServiceProcess.start(dataDir);
           expect((await stat(journalPath)).size).toBe(journalBytes);
-          const ready = await readiness(service.url);
+          const ready = await readiness(service.opsUrl);
           expect(ready.status).toBe(200);
           expect(ready.body.details['volume']).toMatchObject({
             status: 'up',
@@ -124,7 +124,7 @@ describe.skipIf(skip !== undefined)(
           });
 
           // Exact under 32 concurrent clients, through many compactions; readiness stays up.
-          const watch = watchReadiness(service.url);
+          const watch = watchReadiness(service.opsUrl);
           const started = performance.now();
           const exact = track(await VisitLoad.run(service.url, VISITS, CLIENTS));
           const seconds = (performance.now() - started) / 1000;
@@ -165,7 +165,7 @@ describe.skipIf(skip !== undefined)(
           const freeSpace = await fillDisk(volume);
           await vi.waitFor(
             async () => {
-              const full = await readiness(service.url);
+              const full = await readiness(service.opsUrl);
               expect(full.status).toBe(503);
               expect(full.body.details['volume']?.message).toMatch(
                 new RegExp(
@@ -176,8 +176,8 @@ describe.skipIf(skip !== undefined)(
             },
             { timeout: 5_000, interval: 50 },
           );
-          expect(await metric(service.url, METRIC_NAMES.volumeLow)).toBe(1);
-          expect(await metric(service.url, METRIC_NAMES.volumeRequiredBytes)).toBe(
+          expect(await metric(service.opsUrl, METRIC_NAMES.volumeLow)).toBe(1);
+          expect(await metric(service.opsUrl, METRIC_NAMES.volumeRequiredBytes)).toBe(
             journalBytes + VOLUME_MARGIN_BYTES,
           );
           // The count the last restart reported (it may hold visits a kill cut off before their 201).
@@ -186,7 +186,7 @@ describe.skipIf(skip !== undefined)(
           await vi.waitFor(
             async () => {
               expect(full.failed(503)).toBeGreaterThan(50);
-              const degraded = await readiness(service.url);
+              const degraded = await readiness(service.opsUrl);
               expect(degraded.status).toBe(503);
               expect(degraded.body.details['store']).toMatchObject({
                 store: 'degraded',
@@ -221,7 +221,7 @@ describe.skipIf(skip !== undefined)(
           const pid = service.pid;
           await freeSpace();
           const freedAt = performance.now();
-          await vi.waitFor(async () => expect((await readiness(service.url)).status).toBe(200), {
+          await vi.waitFor(async () => expect((await readiness(service.opsUrl)).status).toBe(200), {
             timeout: 10_000,
             interval: 20,
           });
@@ -230,7 +230,7 @@ describe.skipIf(skip !== undefined)(
           expect(next.status).toBe(201);
           expect(next.json().count).toBe(last + 1);
           expect(service.pid).toBe(pid);
-          expect(await metric(service.url, METRIC_NAMES.volumeLow)).toBe(0);
+          expect(await metric(service.opsUrl, METRIC_NAMES.volumeLow)).toBe(0);
           expect(service.logLines(), context).toContainEqual(
             expect.objectContaining({
               level: 'info',

@@ -3,6 +3,14 @@ import { OpenApiDescription, requestLine, type Exchange } from './openapi.ts';
 
 const sut = OpenApiDescription.committed();
 const json = { 'content-type': 'application/json; charset=utf-8' };
+/** What every answer that shows a count carries, and GET /visits' readiness. */
+const counted = { ...json, 'cache-control': 'no-store', 'visits-ready': 'true' };
+const report = JSON.stringify({
+  status: 'error',
+  info: {},
+  error: { x: { status: 'down' } },
+  details: { x: { status: 'down' } },
+});
 const error = (status: number, message = 'a message long enough') =>
   JSON.stringify({ statusCode: status, error: 'Some Error', message });
 
@@ -13,31 +21,42 @@ describe('OpenApiDescription (docs/openapi.json as the judge of answers)', () =>
         method: 'POST',
         target: '/visits',
         status: 201,
-        headers: json,
+        headers: counted,
         body: '{"pod":"visits-0","count":1}',
       },
       {
         method: 'GET',
         target: '/visits?limit=1',
         status: 200,
-        headers: json,
+        headers: counted,
         body: '{"pod":"p","count":3,"recent":["2026-12-03T08:40:34.700Z"]}',
       },
       {
         method: 'GET',
         target: '/',
         status: 200,
-        headers: { 'content-type': 'text/html; charset=utf-8' },
+        headers: { ...counted, 'content-type': 'text/html; charset=utf-8' },
         body: '<!doctype html>',
       },
       // HEAD is GET without a body; absolute-form targets name the same path.
-      { method: 'HEAD', target: '/', status: 200, headers: json, body: '' },
+      { method: 'HEAD', target: '/', status: 200, headers: counted, body: '' },
       {
+        port: 'ops',
         method: 'GET',
-        target: 'http://t/health/live',
+        target: 'http://t/health/ready',
         status: 503,
+        headers: { ...json, 'cache-control': 'no-store' },
+        body: report,
+      },
+      // Each port's paths are unknown on the other.
+      { method: 'GET', target: '/health/ready', status: 404, headers: json, body: error(404) },
+      {
+        port: 'ops',
+        method: 'GET',
+        target: '/visits',
+        status: 404,
         headers: json,
-        body: error(503),
+        body: error(404),
       },
       {
         method: 'DELETE',
@@ -80,7 +99,7 @@ describe('OpenApiDescription (docs/openapi.json as the judge of answers)', () =>
       method: 'GET',
       target: '/',
       status: 200,
-      headers: json,
+      headers: counted,
       body: '{"pod":"p","count":1,"time":"2026-12-03T08:40:34.700+00:00","localTime":"2026-12-03T08:40:34.700+00:00","timezone":"UTC"}',
     });
     expect(problems).toEqual([expect.stringMatching(/^body\/time must match pattern/)]);
@@ -100,10 +119,20 @@ describe('OpenApiDescription (docs/openapi.json as the judge of answers)', () =>
         method: 'POST',
         target: '/visits',
         status: 201,
-        headers: json,
+        headers: counted,
         body: 'not json',
       }),
     ).toEqual([expect.stringMatching(/^the body is not JSON/)]);
+  });
+
+  it('holds each port to its own paths', () => {
+    const ready = { method: 'GET', target: '/health/ready', status: 200 } as const;
+    const up = JSON.stringify({ status: 'ok', info: {}, error: {}, details: {} });
+    const headers = { ...json, 'cache-control': 'no-store' };
+    expect(sut.problems({ ...ready, port: 'ops', headers, body: up })).toEqual([]);
+    expect(sut.problems({ ...ready, headers, body: up })).toEqual([
+      expect.stringMatching(/no operation: x-unmatched-requests\): status 200 is not documented/),
+    ]);
   });
 
   it('refuses an undocumented media type and a missing required header', () => {
@@ -116,6 +145,8 @@ describe('OpenApiDescription (docs/openapi.json as the judge of answers)', () =>
         body: 'x',
       }),
     ).toEqual([
+      'header Cache-Control is required but missing',
+      'header visits-ready is required but missing',
       expect.stringMatching(
         /^Content-Type text\/plain is not documented \(documented: application\/json\)/,
       ),

@@ -5,8 +5,19 @@ import addFormats from 'ajv-formats';
 import { requestPath } from '../../src/http/request-path.ts';
 import { REPO_ROOT } from './paths.ts';
 
+/** The port a request went to: the service's (`PORT`) or the ops port (`OPS_PORT`). */
+export type Port = 'service' | 'ops';
+
+/**
+ * The extension that marks a path item served on the ops port (src/openapi/ops-paths.ts); the
+ * others are on the service port.
+ */
+export const PORT_EXTENSION = 'x-port';
+
 /** A response as a client received it, with the request it answered. */
 export interface Exchange {
+  /** The port it was sent to; the service's when absent. */
+  readonly port?: Port | undefined;
   /** The request's method; absent when the request was not HTTP at all. */
   readonly method?: string | undefined;
   /** The request target as sent (path and query). */
@@ -91,9 +102,14 @@ export class OpenApiDescription {
     // HTTP methods are case-sensitive: `get` is not GET.
     if (method === undefined || path === undefined || exchange.method !== method.toUpperCase())
       return unmatched;
-    const found = this.paths.find((p) => p.pattern.test(path));
+    const port = exchange.port ?? 'service';
+    const items = this.document['paths'] as Record<string, Json>;
+    // A path of the other port is no route on this one (404, as for any unknown path).
+    const found = this.paths.find(
+      (p) => p.pattern.test(path) && (items[p.template]![PORT_EXTENSION] ?? 'service') === port,
+    );
     if (found === undefined || !METHODS.has(method)) return unmatched;
-    const item = (this.document['paths'] as Record<string, Json>)[found.template]!;
+    const item = items[found.template]!;
     // HEAD is answered wherever GET is (Fastify), with GET's operation.
     const operation = (item[method] ?? (method === 'head' ? item['get'] : undefined)) as
       Json | undefined;

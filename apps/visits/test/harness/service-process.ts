@@ -31,8 +31,15 @@ export interface ProcessOptions {
   readonly gid?: number;
   /** Pins the process, all its threads, to this CPU (taskset). */
   readonly cpu?: number;
+  /** PORT, when the caller needs it before the start (peers that list each other). @default a free port */
+  readonly port?: number;
   /** 'discard' sends stdout to /dev/null: under load the access log is one line per request. @default 'capture' */
   readonly stdout?: 'capture' | 'discard';
+  /**
+   * Whether the script serves /health/* on an ops port of its own (OPS_PORT), as the service does;
+   * a benchmark peer answers everything on PORT. @default true
+   */
+  readonly opsPort?: boolean;
 }
 
 const children = new Set<ChildProcess>();
@@ -56,9 +63,10 @@ export class ServiceProcess implements Service {
   readonly child: ChildProcess;
   readonly name: string;
   readonly url: string;
+  readonly opsUrl: string;
   readonly dataDir: string;
   readonly exited: Promise<Exit>;
-  /** Milliseconds from spawning to the first 200 from /health/ready (once ready() resolved). */
+  /** Milliseconds from spawning to the first 200 from /health/ready on the ops port (once ready() resolved). */
   readyMs: number | undefined;
   private out = '';
   private err = '';
@@ -68,12 +76,14 @@ export class ServiceProcess implements Service {
     child: ChildProcess,
     name: string,
     url: string,
+    opsUrl: string,
     dataDir: string,
     spawnedAt: number,
   ) {
     this.child = child;
     this.name = name;
     this.url = url;
+    this.opsUrl = opsUrl;
     this.dataDir = dataDir;
     this.spawnedAt = spawnedAt;
     child.stdout?.on('data', (d: Buffer) => (this.out += d.toString()));
@@ -89,7 +99,8 @@ export class ServiceProcess implements Service {
 
   /** Starts the process without waiting for it. */
   static async spawn(dataDir: string, options: ProcessOptions = {}): Promise<ServiceProcess> {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
+    const opsPort = options.opsPort === false ? port : await freePort();
     const name = options.name ?? 'visits-0';
     const node = [
       process.execPath,
@@ -107,6 +118,7 @@ export class ServiceProcess implements Service {
         NODE_NO_WARNINGS: '1',
         DATA_DIR: dataDir,
         PORT: String(port),
+        ...(options.opsPort === false ? {} : { OPS_PORT: String(opsPort) }),
         HOST: '127.0.0.1',
         POD_NAME: name,
         ...options.env,
@@ -116,10 +128,14 @@ export class ServiceProcess implements Service {
       ...(options.gid === undefined ? {} : { gid: options.gid }),
     });
     children.add(child);
-    return new ServiceProcess(child, name, `http://127.0.0.1:${port}`, dataDir, spawnedAt);
+    const url = (p: number) => `http://127.0.0.1:${p}`;
+    return new ServiceProcess(child, name, url(port), url(opsPort), dataDir, spawnedAt);
   }
 
-  /** Starts the process and waits until /health/ready answers 200. */
+  /**
+   * Starts the process and waits until /health/ready answers 200 on the ops port, which the
+   * service opens after the service port: then both answer.
+   */
   static async start(dataDir: string, options: ProcessOptions = {}): Promise<ServiceProcess> {
     return (await ServiceProcess.spawn(dataDir, options)).ready();
   }
@@ -143,7 +159,7 @@ export class ServiceProcess implements Service {
         );
       }
       try {
-        const reply = await request(`${this.url}${HEALTH_PATHS.ready}`, { timeoutMs: 2_000 });
+        const reply = await request(`${this.opsUrl}${HEALTH_PATHS.ready}`, { timeoutMs: 2_000 });
         if (reply.status === 200) {
           this.readyMs = performance.now() - this.spawnedAt;
           return this;

@@ -8,8 +8,10 @@ import { constants } from 'node:os';
 export interface Service {
   /** Its pod name (POD_NAME; a container's hostname). */
   readonly name: string;
-  /** Where the test reaches it: http://host:port, no trailing slash. */
+  /** Where the test reaches the visit routes (PORT): http://host:port, no trailing slash. */
   readonly url: string;
+  /** Where the test reaches /health/*, /metrics and /version (OPS_PORT), no trailing slash. */
+  readonly opsUrl: string;
   /** What it wrote to stdout and stderr so far. */
   logs(): Promise<string>;
   /** SIGTERM, then waits for the exit (a container gets SIGKILL after its grace period). */

@@ -33,12 +33,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const revision = gitRevision();
   const image = `stateful-visits/visits:it-${runId}`;
   const nextImage = `stateful-visits/visits:it-${runId}-next`;
+  const version = `0.0.0-it.${runId}`;
   const nextVersion = `0.0.0-it.${runId}.next`;
 
   const started = Date.now();
   await buildServiceImage(image, {
     NODE_IMAGE: nodeImage,
-    VERSION: `0.0.0-it.${runId}`,
+    VERSION: version,
     REVISION: revision,
   });
   await buildServiceImage(nextImage, {
@@ -54,6 +55,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     available: true,
     runId,
     image,
+    version,
+    revision,
     nextImage,
     nextVersion,
     nodeImage,

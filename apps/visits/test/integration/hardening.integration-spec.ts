@@ -80,7 +80,7 @@ describeWithDocker('hardened runtime', 120_000, (_, fixture) => {
     const second = await fixture().runToExit({ name: 'visits-1', data: volume });
     expectCleanRefusal(second, /in use by another process/);
 
-    expect((await request(`${first.url}/health/ready`)).status).toBe(200);
+    expect((await request(`${first.opsUrl}/health/ready`)).status).toBe(200);
     expect(await countOf(first.url)).toBe(3);
     expect(await recordVisit(first.url)).toBe(4);
     await vi.waitFor(async () => expect(await first.countFile()).toBe('4\n'));

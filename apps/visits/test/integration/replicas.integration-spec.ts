@@ -1,5 +1,5 @@
 import { expect, it, vi } from 'vitest';
-import { countOf, recordVisit, recordVisits, summaryOf } from '../harness/http.js';
+import { countOf, recordVisit, recordVisits, request, summaryOf } from '../harness/http.js';
 import { logSummary } from '../harness/service.js';
 import { type Replica, SERVICE_PORT } from './support/replica.js';
 import { describeWithDocker } from './support/suite.js';
@@ -101,6 +101,9 @@ describeWithDocker('replicas, each with its own volume', 180_000, (environment, 
       expect(inspect.Config.Labels?.['org.opencontainers.image.version']).toBe(
         environment.nextVersion,
       );
+      expect((await request(`${next.opsUrl}/version`)).json()).toMatchObject({
+        version: environment.nextVersion,
+      });
       await expectCountsIntact();
     }
     for (const [name, count] of expected) {

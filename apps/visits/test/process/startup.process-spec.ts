@@ -33,16 +33,27 @@ describe('the built service at start', () => {
   // ICU's data costs about 7 MiB of RSS once the first Intl.DateTimeFormat is built
   // (docs/benchmarks.md): the bundle makes NestJS's own formatters lazy (build/lazy-intl.js) and
   // the default TIMEZONE needs no check, so an idle service has built none.
-  it('builds no Intl.DateTimeFormat to start, count visits or report them; GET / builds one, once', async () => {
+  it('builds no Intl.DateTimeFormat to start, count visits, report them or list the fleet; GET / builds one, once', async () => {
     const s = await start();
     expect((await fetch(`${s.url}/visits`, { method: 'POST' })).status).toBe(201);
     expect((await fetch(`${s.url}/visits`)).status).toBe(200);
-    expect((await fetch(`${s.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${s.opsUrl}/metrics`)).status).toBe(200);
+    expect((await fetch(`${s.opsUrl}/version`)).status).toBe(200);
+    expect((await fetch(`${s.url}/fleet`)).status).toBe(200);
     expect(built(s.output())).toEqual([]);
 
-    // The page for people shows the time in TIMEZONE: that needs ICU, built once and reused.
+    // GET / tells the time in TIMEZONE: that needs ICU, built once and reused.
     for (let i = 0; i < 3; i++) expect((await fetch(`${s.url}/`)).status).toBe(200);
     expect(built(s.output())).toEqual(['intl-probe: Intl.DateTimeFormat built (timeZone UTC)']);
+
+    // The page for people reads it another way (and its recent visits too): one more, once.
+    const page = { headers: { accept: 'text/html' } };
+    for (let i = 0; i < 3; i++) expect((await fetch(`${s.url}/`, page)).status).toBe(200);
+    expect((await fetch(`${s.url}/fleet`, page)).status).toBe(200);
+    expect(built(s.output())).toEqual([
+      'intl-probe: Intl.DateTimeFormat built (timeZone UTC)',
+      'intl-probe: Intl.DateTimeFormat built (timeZone UTC)',
+    ]);
   });
 
   it('checks a TIMEZONE other than UTC at startup (with ICU), and still refuses a wrong one', async () => {
@@ -52,6 +63,53 @@ describe('the built service at start', () => {
     ]);
     await s.kill();
     await expect(start({ TIMEZONE: 'Mars/Olympus' })).rejects.toThrow(/TIMEZONE/);
+  });
+
+  it('serves the visit routes on PORT and the ops routes on OPS_PORT only', async () => {
+    const s = await start();
+    expect(s.opsUrl).not.toBe(s.url);
+    expect((await fetch(`${s.url}/visits`, { method: 'POST' })).status).toBe(201);
+    for (const path of ['/metrics', '/health/ready', '/health/live', '/version']) {
+      expect((await fetch(`${s.url}${path}`)).status, `${path} on PORT`).toBe(404);
+      expect((await fetch(`${s.opsUrl}${path}`)).status, `${path} on OPS_PORT`).toBe(200);
+    }
+    expect((await fetch(`${s.opsUrl}/visits`, { method: 'POST' })).status).toBe(404);
+    const listening = s.logLines().find((line) => line.msg === 'visits service listening');
+    expect(listening).toMatchObject({
+      port: Number(new URL(s.url).port),
+      opsPort: Number(new URL(s.opsUrl).port),
+    });
+  });
+
+  it('reports the version and git revision it was built with, in /version and the metric', async () => {
+    const s = await start();
+    const version = (await (await fetch(`${s.opsUrl}/version`)).json()) as Record<string, string>;
+    const { version: packageVersion } = JSON.parse(
+      await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    expect(version).toEqual({
+      version: packageVersion,
+      // A build in a git checkout knows a commit (the image gets it as REVISION): this one's, or
+      // the one turbo first built these same sources at when the build came from its cache.
+      revision: expect.stringMatching(/^[0-9a-f]{40}$/),
+      node: process.version,
+    });
+    const metrics = await (await fetch(`${s.opsUrl}/metrics`)).text();
+    expect(metrics).toContain(
+      `visits_build_info{version="${packageVersion}",revision="${version['revision']}"} 1\n`,
+    );
+  });
+
+  it('refuses to start when the ops port is taken, saying which ports and what to do', async () => {
+    const first = await start();
+    const taken = new URL(first.opsUrl).port;
+    const ended = await runToExit(join(dataDir, 'second'), { env: { OPS_PORT: taken } });
+    expect(ended.code).toBe(1);
+    expect(ended.output).toMatch(
+      new RegExp(
+        `"setting":"OPS_PORT".*OPS_PORT ${taken} is already in use on .*set OPS_PORT to a free port`,
+      ),
+    );
   });
 
   it('stops with exit code 1 naming a bad variable', async () => {
@@ -78,8 +136,20 @@ describe('the built service at start', () => {
     const res = await fetch(`${s.url}/openapi.json`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(await readFile(join(REPO_ROOT, 'docs', 'openapi.json'), 'utf8'));
-    for (const path of ['/', '/visits', '/health/ready', '/metrics'])
+    for (const path of ['/', '/visits', '/fleet'])
       expect((await fetch(`${s.url}${path}`)).status).toBe(200);
+    for (const path of ['/health/ready', '/metrics', '/version'])
+      expect((await fetch(`${s.opsUrl}${path}`)).status).toBe(200);
     expect(s.output()).not.toContain('swagger-probe:');
+  });
+
+  it('refuses FLEET_DNS and FLEET_PEERS together, saying which belongs where', async () => {
+    const ended = await runToExit(dataDir, {
+      env: { FLEET_DNS: 'visits-headless', FLEET_PEERS: 'visits-1:3000' },
+    });
+    expect(ended.code).toBe(1);
+    expect(ended.output).toMatch(
+      /FLEET_DNS and FLEET_PEERS must not both be set: use FLEET_DNS in Kubernetes .* and unset the other/,
+    );
   });
 });

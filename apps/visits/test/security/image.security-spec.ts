@@ -101,15 +101,22 @@ describe.skipIf(dockerSkip !== undefined)(
         '/tmp:rw,noexec,nosuid,size=16m',
         '-p',
         '127.0.0.1::3000',
+        '-p',
+        '127.0.0.1::8081',
         tag,
       );
       containers.push(id);
-      const port = (await docker('port', id, '3000/tcp')).split(':').at(-1);
-      const url = `http://127.0.0.1:${port}`;
-      await vi.waitFor(async () => expect((await fetch(`${url}/health/ready`)).status).toBe(200), {
-        timeout: 30_000,
-        interval: 100,
-      });
+      const published = async (port: number) =>
+        `http://127.0.0.1:${(await docker('port', id, `${port}/tcp`)).split(':').at(-1)}`;
+      const url = await published(3000);
+      const opsUrl = await published(8081);
+      await vi.waitFor(
+        async () => expect((await fetch(`${opsUrl}/health/ready`)).status).toBe(200),
+        {
+          timeout: 30_000,
+          interval: 100,
+        },
+      );
       const res = await fetch(`${url}/visits`, { method: 'POST' });
       expect(res.status).toBe(201);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');

@@ -89,6 +89,21 @@ describe('security of the rendered manifests', () => {
       expectRestricted(statefulSets[0]!, `k8s/overlays/${overlay}`);
       for (const account of docs.filter((d) => d['kind'] === 'ServiceAccount'))
         expect(account['automountServiceAccountToken']).toBe(false);
+      // The client Service (a public LoadBalancer in production) reaches the visit routes only:
+      // never /metrics or /health/*, whose readiness report names files on the volume.
+      const client = docs.find(
+        (d) => d['kind'] === 'Service' && (d['spec'] as Obj)['clusterIP'] !== 'None',
+      );
+      const targets = list((client?.['spec'] as Obj | undefined)?.['ports']).map(
+        (p) => p['targetPort'],
+      );
+      expect(targets, `k8s/overlays/${overlay}: client Service ports`).toEqual(['http']);
+      const container = list(
+        ((statefulSets[0]!['spec'] as Obj)['template'] as { spec: Obj }).spec['containers'],
+      )[0]!;
+      const opsPort = list(container['ports']).find((p) => p['name'] === 'ops');
+      expect(opsPort, `k8s/overlays/${overlay}: the ops port`).toBeDefined();
+      expect(targets).not.toContain(opsPort!['containerPort']);
     },
   );
 });

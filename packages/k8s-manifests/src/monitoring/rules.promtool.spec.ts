@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: one test group per alert (input series and expected alerts), each
+// read best beside the others; splitting them by file would scatter one table.
 // The rules as Prometheus itself reads and evaluates them: `promtool check rules` on the
 // committed file, and `promtool test rules` with input series and the alerts they must (and must
 // not) fire. Skipped, with a warning, where promtool is not installed.
@@ -377,7 +379,8 @@ function promtoolTestFile(rulesFile: string) {
   };
 }
 
-describe.skipIf(!promtool)('the rules, by promtool', () => {
+// promtool is a process per test: on a loaded CI machine it takes seconds, not the default 5 s budget.
+describe.skipIf(!promtool)('the rules, by promtool', { timeout: 60_000 }, () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'visits-rules-'));

@@ -1,3 +1,4 @@
+import { METRIC_NAMES, STORE_STATES, type StoreStateName } from '@stateful-visits/visits-contract';
 import {
   resolveMonitoringProps,
   type MonitoringProps,
@@ -64,8 +65,14 @@ export const RECORDED = {
 } as const;
 
 /** The store states `visits_store_state{state}` reports, one series each (1 = current). */
-export const STORE_STATES = ['opening', 'open', 'degraded', 'failed', 'closing', 'closed'] as const;
-export type StoreState = (typeof STORE_STATES)[number];
+export { STORE_STATES };
+export type StoreState = StoreStateName;
+
+/**
+ * The service's metrics the rules and the dashboard read: the contract's names, so a renamed
+ * metric breaks the build here rather than a query in production.
+ */
+export const METRICS = METRIC_NAMES;
 
 /** `left op right`, the alert's `expr`. */
 export function alertExpr(condition: AlertCondition): string {
@@ -120,10 +127,10 @@ function durationSeconds(duration: string): number {
 export function recordingRules(p: ResolvedMonitoringProps): RecordingRule[] {
   const job = selector(p);
   return [
-    { record: RECORDED.visitRate, expr: `rate(visits_recorded_total${job}[1m])` },
+    { record: RECORDED.visitRate, expr: `rate(${METRICS.visitsRecorded}${job}[1m])` },
     {
       record: RECORDED.syncP99,
-      expr: `histogram_quantile(0.99, rate(visits_store_sync_duration_seconds_bucket${job}[5m]))`,
+      expr: `histogram_quantile(0.99, rate(${METRICS.syncDuration}_bucket${job}[5m]))`,
     },
     {
       // A restarted container keeps its instance, so changes() counts it; a re-created pod gets a
@@ -142,7 +149,7 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
   const pod = `{{ $labels.${p.podLabel} }}`;
   const byPod = podGrouping(p);
   const requests = (matchers?: string) =>
-    `sum without (method, route, status_code) (rate(http_request_duration_seconds_count${selector(p, matchers)}[5m]))`;
+    `sum without (method, route, status_code) (rate(${METRICS.httpDuration}_count${selector(p, matchers)}[5m]))`;
   return [
     {
       alert: 'VisitsPodDown',
@@ -159,7 +166,7 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
     {
       alert: 'VisitsStoreDegraded',
       condition: {
-        left: `visits_store_state${selector(p, 'state="degraded"')}`,
+        left: `${METRICS.storeState}${selector(p, 'state="degraded"')}`,
         op: '==',
         right: 1,
       },
@@ -174,7 +181,11 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
     },
     {
       alert: 'VisitsStoreFailed',
-      condition: { left: `visits_store_state${selector(p, 'state="failed"')}`, op: '==', right: 1 },
+      condition: {
+        left: `${METRICS.storeState}${selector(p, 'state="failed"')}`,
+        op: '==',
+        right: 1,
+      },
       severity: 'critical',
       summary: `The store on ${pod} stopped after a write it cannot retry (failed)`,
       description:
@@ -186,9 +197,9 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
     {
       alert: 'VisitsStoreVolumeFull',
       condition: {
-        left: `visits_store_volume_free_bytes${job}`,
+        left: `${METRICS.volumeFreeBytes}${job}`,
         op: '<',
-        right: `visits_store_volume_required_bytes${job}`,
+        right: `${METRICS.volumeRequiredBytes}${job}`,
       },
       for: '1m',
       severity: 'critical',
@@ -203,9 +214,9 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
     {
       alert: 'VisitsStoreVolumeFillingUp',
       condition: {
-        left: `predict_linear(visits_store_volume_free_bytes${job}[6h], ${durationSeconds(p.volumeForecast)})`,
+        left: `predict_linear(${METRICS.volumeFreeBytes}${job}[6h], ${durationSeconds(p.volumeForecast)})`,
         op: '<',
-        right: `visits_store_volume_required_bytes${job}`,
+        right: `${METRICS.volumeRequiredBytes}${job}`,
       },
       for: '30m',
       severity: 'warning',
@@ -251,9 +262,9 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
     {
       alert: 'VisitsCountWentBackwards',
       condition: {
-        left: `max by (${byPod}) (visits_stored${job})`,
+        left: `max by (${byPod}) (${METRICS.stored}${job})`,
         op: '<',
-        right: `max by (${byPod}) (max_over_time(visits_stored${job}[1h]))`,
+        right: `max by (${byPod}) (max_over_time(${METRICS.stored}${job}[1h]))`,
       },
       severity: 'critical',
       summary: `The count stored on ${pod} fell to {{ $value }}, below what it was within the last hour`,
@@ -278,7 +289,7 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
     {
       alert: 'VisitsStoreWriteFailures',
       condition: {
-        left: `increase(visits_store_write_failures_total${job}[10m])`,
+        left: `increase(${METRICS.writeFailures}${job}[10m])`,
         op: '>',
         right: 0,
       },

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATA_FILES } from '../data-dir.js';
 import { environment } from '../environment.js';
-import { HEALTH_PATHS, METRICS_PATH, OPENAPI_PATH } from '../http.js';
+import { FLEET_PATH, OPS_PATHS, READY_HEADER } from '../http.js';
 import { METRIC_NAMES } from '../metrics.js';
 import { configurationTable } from './configuration-table.js';
 import {
@@ -49,9 +49,9 @@ describe('docs/contract.md', () => {
   it('names every route, metric and data file of the contract', () => {
     const page = readFileSync(join(repoRoot, 'docs/contract.md'), 'utf8');
     const names = [
-      ...Object.values(HEALTH_PATHS),
-      METRICS_PATH,
-      OPENAPI_PATH,
+      ...OPS_PATHS,
+      FLEET_PATH,
+      READY_HEADER,
       ...Object.values(METRIC_NAMES),
       DATA_FILES.count,
       DATA_FILES.journal,

@@ -45,11 +45,17 @@ describe('capabilitiesOf', () => {
 describe('skippedChecks', () => {
   it('names every check 1.20 on one node cannot support, with the reason', () => {
     const skipped = skippedChecks(capabilitiesOf(v1_20));
-    expect(skipped.map((s) => s.check)).toEqual([CHECKS.podSecurity, CHECKS.dns, CHECKS.spread]);
+    expect(skipped.map((s) => s.check)).toEqual([
+      CHECKS.podSecurity,
+      CHECKS.dns,
+      CHECKS.fleet,
+      CHECKS.spread,
+    ]);
     expect(skipReason(skipped, CHECKS.podSecurity)).toMatch(
       /v1\.20\.2 has no Pod Security admission/,
     );
     expect(skipReason(skipped, CHECKS.dns)).toMatch(/no DNS service/);
+    expect(skipReason(skipped, CHECKS.fleet)).toMatch(/FLEET_DNS cannot resolve/);
     expect(skipReason(skipped, CHECKS.spread)).toMatch(/1 schedulable node/);
   });
 

@@ -91,6 +91,7 @@ export const CHECKS = {
   podSecurity: 'the namespace refuses a pod that violates the restricted profile',
   dns: 'every pod’s stable DNS name resolves from another pod',
   spread: 'the pods spread over more than one node',
+  fleet: 'GET /fleet on every pod lists every pod with the count it holds',
 } as const;
 
 /** Checks of the suite that cannot run on a cluster with these capabilities, with the reason. */
@@ -107,6 +108,11 @@ export function skippedChecks(c: Capabilities): SkippedCheck[] {
       check: CHECKS.dns,
       reason:
         'the cluster has no DNS service (no Service labelled k8s-app=kube-dns in kube-system); the headless Service’s records are checked instead',
+    });
+    skipped.push({
+      check: CHECKS.fleet,
+      reason:
+        'the cluster has no DNS service (no Service labelled k8s-app=kube-dns in kube-system): FLEET_DNS cannot resolve the headless Service',
     });
   }
   if (c.schedulableNodes < 2) {

@@ -31,15 +31,27 @@ export type QueryAnswer =
   | { readonly ok: true; readonly series: readonly Series[] }
   | { readonly ok: false; readonly error: string };
 
+const MISSING =
+  'the monitoring suite needs the `prometheus` binary on PATH (Debian package `prometheus`): ' +
+  'run `bash scripts/ensure-prometheus.sh`';
+
+/**
+ * Why the suite cannot run here (the `prometheus` binary is not on PATH), or undefined when it
+ * can. In CI (`CI` set) a missing binary is an error instead: .ci/run installs it, and the suite
+ * must never pass there by not running.
+ */
+export function prometheusMissing(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const found = spawnSync('prometheus', ['--version'], { encoding: 'utf8' });
+  if (found.status === 0) return undefined;
+  const ci = env['CI']?.trim().toLowerCase();
+  if (ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false') throw new Error(MISSING);
+  return MISSING;
+}
+
 /** Throws, saying how to install it, when the `prometheus` binary is not on PATH. */
 export function requirePrometheus(): void {
   const found = spawnSync('prometheus', ['--version'], { encoding: 'utf8' });
-  if (found.status !== 0) {
-    throw new Error(
-      'the monitoring suite needs the `prometheus` binary on PATH (Debian package `prometheus`): ' +
-        'run `bash scripts/ensure-prometheus.sh`',
-    );
-  }
+  if (found.status !== 0) throw new Error(MISSING);
 }
 
 export class PrometheusServer {

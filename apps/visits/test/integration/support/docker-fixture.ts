@@ -2,7 +2,15 @@ import { GenericContainer, getContainerRuntimeClient, Wait } from 'testcontainer
 import type { StartedTestContainer } from 'testcontainers';
 import { HEALTH_PATHS } from '@stateful-visits/visits-contract';
 import { RUN_LABEL } from './environment.js';
-import { exitOf, logsOf, Replica, SERVICE_PORT, type Docker, type Exited } from './replica.js';
+import {
+  exitOf,
+  logsOf,
+  OPS_PORT,
+  Replica,
+  SERVICE_PORT,
+  type Docker,
+  type Exited,
+} from './replica.js';
 
 const STARTUP_TIMEOUT_MS = 60_000;
 
@@ -41,6 +49,8 @@ class ServiceContainer extends GenericContainer {
 export interface ReplicaOptions {
   /** The stable identity, like a StatefulSet pod: network alias and hostname (so the pod name). */
   readonly name: string;
+  /** More network aliases, e.g. one every replica shares: Docker's DNS answers it with all of them. */
+  readonly aliases?: readonly string[];
   /** Named volume, or an absolute host path, mounted at /data. */
   readonly data: string;
   readonly image?: string;
@@ -94,7 +104,7 @@ export class DockerFixture {
     return { [RUN_LABEL]: this.runId, 'org.stateful-visits.replica': replica };
   }
 
-  /** Starts a hardened replica on the fixture's network and waits until /health/ready is 200. */
+  /** Starts a hardened replica on the fixture's network and waits until /health/ready is 200 (ops port). */
   async startReplica(options: ReplicaOptions): Promise<Replica> {
     const containerName = this.uniqueName(options.name);
     const image = options.image ?? this.image;
@@ -102,12 +112,12 @@ export class DockerFixture {
       .withName(containerName)
       .withHostname(options.name)
       .withNetworkMode(this.network)
-      .withNetworkAliases(options.name)
+      .withNetworkAliases(options.name, ...(options.aliases ?? []))
       .withLabels(this.labels(options.name))
       .withEnvironment({ ...options.env })
       .withHardenedHostConfig(hardenedHostConfig(options.data))
-      .withExposedPorts(SERVICE_PORT)
-      .withWaitStrategy(Wait.forHttp(HEALTH_PATHS.ready, SERVICE_PORT).forStatusCode(200))
+      .withExposedPorts(SERVICE_PORT, OPS_PORT)
+      .withWaitStrategy(Wait.forHttp(HEALTH_PATHS.ready, OPS_PORT).forStatusCode(200))
       .withStartupTimeout(STARTUP_TIMEOUT_MS);
     this.containers.add(containerName);
     let started: StartedTestContainer;

@@ -6,6 +6,9 @@ export type IntegrationEnvironment =
       readonly runId: string;
       /** The service image built from docker/Dockerfile. */
       readonly image: string;
+      /** Its VERSION and REVISION build arguments: what its /version reports. */
+      readonly version: string;
+      readonly revision: string;
       /** A second build of the same Dockerfile (another tag and version label): the rolling update's target. */
       readonly nextImage: string;
       readonly nextVersion: string;

@@ -2,8 +2,9 @@ import { environment, IMAGE_UID } from '@stateful-visits/visits-contract';
 import type { getContainerRuntimeClient, StartedTestContainer } from 'testcontainers';
 import { signalOfStatus, type Exit, type Service } from '../../harness/service.js';
 
-/** The port the image's service listens on (the default `PORT`), and the image's user. */
+/** The ports the image's service listens on (the default `PORT` and `OPS_PORT`), and the image's user. */
 export const SERVICE_PORT = environment.PORT.default;
+export const OPS_PORT = environment.OPS_PORT.default;
 export const SERVICE_UID = IMAGE_UID;
 
 export type Docker = Awaited<
@@ -24,6 +25,7 @@ export interface Exited extends Exit {
  */
 export class Replica implements Service {
   readonly url: string;
+  readonly opsUrl: string;
   readonly name: string;
   readonly image: string;
   readonly container: StartedTestContainer;
@@ -35,6 +37,7 @@ export class Replica implements Service {
     this.container = container;
     this.handle = handle;
     this.url = `http://${container.getHost()}:${container.getMappedPort(SERVICE_PORT)}`;
+    this.opsUrl = `http://${container.getHost()}:${container.getMappedPort(OPS_PORT)}`;
   }
 
   get id(): string {
