@@ -9,7 +9,6 @@ import { installHttpEdge } from './http/http-edge.js';
 import { LifecycleService } from './lifecycle/lifecycle.service.js';
 import { PinoNestLogger } from './logging/logger.js';
 import { MetricsService } from './metrics/metrics.service.js';
-import { serveOpenApiDocument } from './openapi/openapi.route.js';
 
 /**
  * Builds the app (store opened, routes registered) without listening, for main.ts and the tests.
@@ -36,7 +35,6 @@ export async function createApp(
     () => lifecycle.shuttingDown,
     config.corsOrigins,
   );
-  serveOpenApiDocument(app.getHttpAdapter().getInstance(), logger);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -309,7 +309,7 @@ const specs = {
     min: 1,
     max: 65535,
     default: 8081,
-    note: `${code('/metrics')}, ${code('/health/*')} and ${code('/version')}; must differ from ${code('PORT')}`,
+    note: `${code('/metrics')}, ${code('/health/*')}, ${code('/version')} and ${code('/openapi.json')}; must differ from ${code('PORT')}`,
   }),
   HOST: text({
     default: '0.0.0.0',

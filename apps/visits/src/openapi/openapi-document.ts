@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { environment, OPENAPI_PATH } from '@stateful-visits/visits-contract';
+import { environment } from '@stateful-visits/visits-contract';
 import {
   BODY_LIMIT_BYTES,
   HEADERS_TIMEOUT_MS,
@@ -20,7 +20,7 @@ export const API_VERSION = '2.0.0';
 
 const DESCRIPTION = `Each pod of the visits StatefulSet counts its own visits in a durable store on its own volume. A visit is acknowledged only once it is on disk.
 
-**Two ports.** The visit routes, \`/fleet\` and this description are on the service port (\`PORT\`, ${environment.PORT.default}). Probes, metrics and the version are on the ops port (\`OPS_PORT\`, ${environment.OPS_PORT.default}), which the client Service does not expose: those path items carry their own \`servers\` (and \`x-port: ops\`), and each port answers \`404\` for the other's paths. Every answer that records or shows a count, and every ops answer, carries \`Cache-Control: no-store\`.
+**Two ports.** The visit routes and \`/fleet\` are on the service port (\`PORT\`, ${environment.PORT.default}). Probes, metrics, the version and this description are on the ops port (\`OPS_PORT\`, ${environment.OPS_PORT.default}), which the client Service does not expose: those path items carry their own \`servers\` (and \`x-port: ops\`), and each port answers \`404\` for the other's paths. Every answer that records or shows a count, and every ops answer, carries \`Cache-Control: no-store\`.
 
 **Times.** Every timestamp (\`time\`, \`recent\`, \`askedAt\`) is RFC 3339 in UTC with milliseconds and \`Z\` (\`2026-12-03T08:40:34.700Z\`, what JavaScript's \`Date.prototype.toISOString()\` writes). Where the time in the service's \`TIMEZONE\` matters (\`GET /\`), it is a separate field, \`localTime\`: RFC 3339 with that zone's offset, and \`timezone\` names the zone.
 
@@ -85,8 +85,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const edgeAnswers = Object.fromEntries(
     EDGE_RESPONSES.map((r) => [String(r.status), shared.get(String(r.status))!]),
   );
-  describeOpenApiRoute(document, edgeAnswers);
-  // The ops port answers probes while shutting down (readiness says so): no 503 ErrorBody there.
+  // The ops port answers while shutting down (readiness says so): no 503 ErrorBody there.
   describeOpsPaths(
     document,
     Object.fromEntries(Object.entries(edgeAnswers).filter(([status]) => status !== '503')),
@@ -99,37 +98,6 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   describeCors(document, { ...edgeAnswers, ...preflightAnswers }, isShared);
   shareResponses(document, shared, isShared);
   return toJsonSchemaExamples(document) as unknown as OpenAPIObject;
-}
-
-/** The route openapi.route.ts registers on Fastify itself (it needs the app it describes). */
-function describeOpenApiRoute(document: Doc, edgeAnswers: Record<string, Json>): void {
-  document.paths[OPENAPI_PATH] = {
-    get: {
-      operationId: 'openapi',
-      summary: 'This description',
-      description: 'The OpenAPI 3.1 description of the API, as JSON.',
-      tags: ['openapi'],
-      responses: {
-        '200': {
-          description: 'The description.',
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['openapi', 'info', 'paths'],
-                properties: {
-                  openapi: { type: 'string', const: '3.1.0' },
-                  info: { type: 'object' },
-                  paths: { type: 'object' },
-                },
-              },
-            },
-          },
-        },
-        ...edgeAnswers,
-      },
-    },
-  };
 }
 
 /** components.responses names, by status. */

@@ -3,6 +3,7 @@ import {
   HEALTH_PATHS,
   METRIC_NAMES,
   METRICS_PATH,
+  OPENAPI_PATH,
   OPS_PATHS,
   VERSION_PATH,
 } from '@stateful-visits/visits-contract';
@@ -10,7 +11,7 @@ import type { Doc, Json } from './document-json.js';
 import { healthExample } from './health-report.js';
 
 /**
- * The ops port's routes (src/ops/ops-server.ts), described by hand: they are a plain node:http
+ * The ops port's routes (src/ops/ops-server.ts), this description's included, described by hand: they are a plain node:http
  * server, not Nest controllers. Each path item names its port twice: `servers` (OpenAPI 3.1's
  * per-path servers, for tools) and `x-port: ops` (what the e2e tests' judge reads; a path of one
  * port is a 404 on the other).
@@ -19,7 +20,7 @@ const OPS_SERVERS = [
   {
     url: 'http://{host}:{port}',
     description:
-      "A pod's ops port (OPS_PORT): probes, metrics and the version; not exposed by the client Service.",
+      "A pod's ops port (OPS_PORT): probes, metrics, the version and this description; not exposed by the client Service.",
     variables: {
       host: { default: 'localhost', description: 'The pod name or address.' },
       port: {
@@ -143,6 +144,32 @@ export function describeOpsPaths(document: Doc, edge: Record<string, Json>): voi
             'application/json': {
               schema: { $ref: '#/components/schemas/Version' },
               example: { version: '0.1.0', revision: '4161af6', node: 'v24.11.1' },
+            },
+          },
+        },
+        ...edge,
+      },
+    },
+    [OPENAPI_PATH]: {
+      operationId: 'openapi',
+      summary: 'This description',
+      description: "The OpenAPI 3.1 description of both ports' routes, as JSON.",
+      tags: ['openapi'],
+      responses: {
+        '200': {
+          description: 'The description.',
+          headers: NO_STORE,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['openapi', 'info', 'paths'],
+                properties: {
+                  openapi: { type: 'string', const: '3.1.0' },
+                  info: { type: 'object' },
+                  paths: { type: 'object' },
+                },
+              },
             },
           },
         },

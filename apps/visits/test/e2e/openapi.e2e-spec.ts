@@ -5,7 +5,7 @@ import { REPO_ROOT } from '../harness/paths.js';
 import { api } from './described.js';
 import { startTestingApp, type TestingApp } from './testing-app.js';
 
-describe('GET /openapi.json', () => {
+describe('GET /openapi.json (ops port)', () => {
   let sut: TestingApp | undefined;
   afterEach(async () => {
     await sut?.[Symbol.asyncDispose]();
@@ -13,7 +13,7 @@ describe('GET /openapi.json', () => {
 
   it('serves the committed description, built from the code with the service', async () => {
     sut = await startTestingApp();
-    const res = await api(sut.server)
+    const res = await api(sut.ops, 'ops')
       .get('/openapi.json')
       .expect(200)
       .expect('content-type', /^application\/json/);
@@ -23,7 +23,9 @@ describe('GET /openapi.json', () => {
       'dist/openapi.json (what the service serves, written by the build) differs from docs/openapi.json: run npm run build, and npm run openapi -w @stateful-visits/visits',
     ).toBe(committed);
     expect(res.body).toMatchObject({ openapi: '3.1.0', info: { title: 'stateful-visits' } });
-    await api(sut.server).head('/openapi.json').expect(200);
+    await api(sut.ops, 'ops').head('/openapi.json').expect(200);
+    // The ops port's alone: the service port (the one clients reach) does not serve it.
+    await api(sut.server).get('/openapi.json').expect(404);
   });
 });
 
@@ -125,7 +127,7 @@ describe('CORS', () => {
       ['ops', '/metrics'],
       ['ops', '/version'],
       ['service', '/fleet'],
-      ['service', '/openapi.json'],
+      ['ops', '/openapi.json'],
     ] as const)(
       'never adds CORS headers on %s port %s, nor answers a preflight there',
       async (port, path) => {

@@ -133,7 +133,7 @@ describe('the built service at start', () => {
     const s = await ServiceProcess.start(dataDir, {
       env: { NODE_OPTIONS: `--import ${SWAGGER_PROBE}` },
     });
-    const res = await fetch(`${s.url}/openapi.json`);
+    const res = await fetch(`${s.opsUrl}/openapi.json`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(await readFile(join(REPO_ROOT, 'docs', 'openapi.json'), 'utf8'));
     for (const path of ['/', '/visits', '/fleet'])
