@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'rolldown';
 import { lazyIntl } from './build/lazy-intl.js';
+import { openApiAtBuildTime } from './build/openapi-at-build-time.js';
 // Compiled by tsc just before this runs (npm run build): the one reader of the build information.
 import { readBuildInfo } from './dist/version/read-build-info.js';
 
@@ -45,7 +46,10 @@ const within = (names) => (id) => names.some((name) => id === name || id.startsW
 export default defineConfig({
   input: 'dist/main.js',
   platform: 'node',
-  plugins: [lazyIntl()],
+  plugins: [
+    lazyIntl(),
+    openApiAtBuildTime({ document: new URL('dist/openapi.json', import.meta.url) }),
+  ],
   transform: {
     // rolldown rewrites import.meta.url and .dirname for CommonJS, not .resolve: terminus uses it
     // only to tell whether an optional package is installed.

@@ -33,6 +33,7 @@ export async function createApp(
     app.get(MetricsService),
     { mode: config.accessLog, slowMs: config.slowRequestMs },
     () => lifecycle.shuttingDown,
+    config.corsOrigins,
   );
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

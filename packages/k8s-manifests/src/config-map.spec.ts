@@ -38,6 +38,14 @@ describe('visitsConfigMap', () => {
     });
   });
 
+  it('sets CORS_ORIGINS only when origins are given', () => {
+    expect(render().configMap.data).not.toHaveProperty('CORS_ORIGINS');
+    expect(
+      render({ corsOrigins: ['https://example.com', 'HTTP://Localhost:8080'] }).configMap.data,
+    ).toMatchObject({ CORS_ORIGINS: 'https://example.com,http://localhost:8080' });
+    expect(render({ corsOrigins: ['*'] }).configMap.data).toMatchObject({ CORS_ORIGINS: '*' });
+  });
+
   it('leaves DATA_DIR and POD_NAME to the StatefulSet, where they are tied to the pod', () => {
     expect(render().configMap.data).not.toHaveProperty('DATA_DIR');
     expect(render().configMap.data).not.toHaveProperty('POD_NAME');
@@ -82,6 +90,7 @@ describe('the environment the pod gets', () => {
       'the lowest values',
       { port: 1024, recentVisits: 1, shutdownTimeoutMs: 1000, logLevel: 'silent', fleet: false },
     ],
+    ['CORS for two origins', { corsOrigins: ['https://example.com', 'http://localhost:8080'] }],
   ];
   it.each(cases)('is one the service accepts at startup, holding the props: %s', (_case, props) => {
     const result = parseEnvironment(podEnvironment(props));
@@ -93,6 +102,7 @@ describe('the environment the pod gets', () => {
         SHUTDOWN_TIMEOUT_MS: props.shutdownTimeoutMs ?? 10_000,
         TIMEZONE: props.timezone ?? 'UTC',
         LOG_LEVEL: props.logLevel ?? 'info',
+        CORS_ORIGINS: props.corsOrigins ?? [],
         DATA_DIR: '/data',
         POD_NAME: 'visits-0',
       },

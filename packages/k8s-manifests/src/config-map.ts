@@ -18,6 +18,8 @@ export function configMapData(p: ResolvedVisitsProps): Record<string, string> {
     ACCESS_LOG: p.accessLog,
     SLOW_REQUEST_MS: String(p.slowRequestMs),
     SHUTDOWN_TIMEOUT_MS: String(p.shutdownTimeoutMs),
+    // Unset when empty: the service refuses an empty value.
+    ...(p.corsOrigins.length > 0 ? { CORS_ORIGINS: p.corsOrigins.join(',') } : {}),
   } satisfies Partial<Record<keyof typeof environment, string>>;
 }
 

@@ -119,6 +119,12 @@ export interface VisitsProps {
    */
   readonly shutdownTimeoutMs?: number;
   /**
+   * `CORS_ORIGINS`: the origins whose pages may call `GET /`, `GET /visits` and `POST /visits`
+   * from a browser, each `scheme://host[:port]` (`https://example.com`), or `['*']` for any.
+   * @default [] — CORS off (the variable is not set)
+   */
+  readonly corsOrigins?: readonly string[];
+  /**
    * Seconds the preStop hook sleeps before SIGTERM, so endpoints and load balancers stop sending
    * traffic before the process starts draining. 0 renders no hook.
    * @default 5

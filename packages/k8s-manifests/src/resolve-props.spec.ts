@@ -29,6 +29,7 @@ describe('resolveVisitsProps', () => {
       accessLog: 'all',
       slowRequestMs: 500,
       shutdownTimeoutMs: 10_000,
+      corsOrigins: [],
       preStopSleepSeconds: 5,
       terminationGracePeriodSeconds: 20,
       startupTimeoutSeconds: 60,
@@ -139,6 +140,11 @@ describe('resolveVisitsProps', () => {
       /clientServicePort must be an integer 1–65535/,
     ],
     ['unknown time zone', { timezone: 'Mars/Olympus' }, /timezone must be an IANA time zone name/],
+    [
+      'an origin with a trailing slash',
+      { corsOrigins: ['https://example.com/'] },
+      /corsOrigins must be \['\*'\] or a list of origins.*; not an origin: "https:\/\/example.com\/"/,
+    ],
     [
       'recentVisits above 1000',
       { recentVisits: 1001 },

@@ -245,7 +245,21 @@ function resolveEnvironment(props: VisitsProps) {
       env.SHUTDOWN_TIMEOUT_MS,
       'the most a graceful shutdown may take, in milliseconds',
     ),
+    corsOrigins: resolveCorsOrigins(props.corsOrigins ?? []),
   };
+}
+
+/** `corsOrigins`, checked by the contract's `CORS_ORIGINS` and spelled as the service reads them. */
+function resolveCorsOrigins(origins: readonly string[]): readonly string[] {
+  if (origins.length === 0) return [];
+  const parsed = environment.CORS_ORIGINS.schema.safeParse(origins.join(','));
+  if (!parsed.success) {
+    const problem = parsed.error.issues[0]?.message ?? 'is not valid';
+    fail(
+      `corsOrigins ${problem.replace(/^must be \* or a comma-separated list/, "must be ['*'] or a list")}`,
+    );
+  }
+  return parsed.data === '*' ? ['*'] : parsed.data;
 }
 
 /** preStop sleep and grace period: together they must let every in-flight visit reach the disk. */

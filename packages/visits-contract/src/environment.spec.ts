@@ -33,6 +33,7 @@ describe('environment', () => {
       'FLEET_DNS',
       'FLEET_PEERS',
       'FLEET_TIMEOUT_MS',
+      'CORS_ORIGINS',
     ]);
   });
 
@@ -53,9 +54,11 @@ describe('environment', () => {
       const fallback =
         name === 'POD_NAME'
           ? 'the hostname'
-          : name === 'FLEET_DNS' || name === 'FLEET_PEERS'
-            ? 'unset: no fleet view'
-            : String((environment as Record<string, { default?: unknown }>)[name]!.default);
+          : name === 'CORS_ORIGINS'
+            ? 'none: CORS off'
+            : name === 'FLEET_DNS' || name === 'FLEET_PEERS'
+              ? 'unset: no fleet view'
+              : String((environment as Record<string, { default?: unknown }>)[name]!.default);
       expect(problems(parseEnvironment({ [name]: '' }))).toEqual([
         `${name} is set but empty: unset it to use the default (${fallback}), or give it a value`,
       ]);
@@ -81,6 +84,7 @@ describe('environment', () => {
       FLEET_DNS: 'visits headless',
       FLEET_PEERS: 'visits-1',
       FLEET_TIMEOUT_MS: '5',
+      CORS_ORIGINS: 'example.com',
     };
     expect(Object.keys(bad)).toEqual(Object.keys(environment));
     const found = problems(parseEnvironment(bad));
@@ -230,6 +234,65 @@ describe('environment', () => {
     expect(problems(parseEnvironment({ POD_NAME: 'p'.repeat(254) }))).toEqual([
       `POD_NAME must be a pod or host name: 1 to 253 printable characters without spaces (got "${'p'.repeat(64)}…")`,
     ]);
+  });
+
+  describe('CORS_ORIGINS', () => {
+    const origins = (value: string) => {
+      const result = parseEnvironment({ CORS_ORIGINS: value });
+      return result.ok ? result.value.CORS_ORIGINS : result.problems;
+    };
+
+    it('is off (no origin) when unset', () => {
+      const result = parseEnvironment({});
+      expect(result.ok && result.value.CORS_ORIGINS).toEqual([]);
+    });
+
+    it('reads origins as browsers send them: lowercase, without the default port', () => {
+      expect(
+        origins('https://example.com, http://localhost:8080,HTTPS://Widgets.Example:443'),
+      ).toEqual(['https://example.com', 'http://localhost:8080', 'https://widgets.example']);
+      expect(origins('http://[::1]:3000,http://127.0.0.1:80')).toEqual([
+        'http://[::1]:3000',
+        'http://127.0.0.1',
+      ]);
+    });
+
+    it('reads * alone as any origin', () => {
+      expect(origins('*')).toBe('*');
+      expect(origins(' * ')).toBe('*');
+    });
+
+    it.each([
+      ['a trailing slash', 'https://example.com/'],
+      ['a path', 'https://example.com/widget'],
+      ['no scheme', 'example.com'],
+      ['another scheme', 'ftp://example.com'],
+      ['a query', 'https://example.com?x=1'],
+      ['credentials', 'https://user@example.com'],
+      ['a port out of range', 'http://localhost:99999'],
+      ['an empty entry', 'https://example.com,'],
+      ['null', 'null'],
+    ])('refuses %s, echoing the value', (_, value) => {
+      const problems = origins(value) as string[];
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^CORS_ORIGINS must be \* or a comma-separated list of origins/);
+      expect(problems[0]).toContain('; not an origin: "');
+      expect(problems[0]!.endsWith(`(got ${JSON.stringify(value)})`), problems[0]).toBe(true);
+    });
+
+    it('names each entry that is not an origin', () => {
+      expect(origins('https://ok.example,example.com,https://x.example/')).toEqual([
+        expect.stringContaining(
+          '; not an origin: "example.com", "https://x.example/" (got "https://ok.example,example.com,https://x.example/")',
+        ),
+      ]);
+    });
+
+    it('refuses * combined with origins', () => {
+      expect(origins('*,https://example.com')).toEqual([
+        expect.stringMatching(/\* allows every origin and cannot be combined with others/),
+      ]);
+    });
   });
 
   it('reads FLEET_DNS as a lowercase DNS name and FLEET_PEERS as host:port peers', () => {

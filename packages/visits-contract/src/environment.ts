@@ -196,6 +196,65 @@ export function isHost(value: string): boolean {
   return isIP(value) !== 0 || HOST_NAME.test(value);
 }
 
+/**
+ * What `CORS_ORIGINS` holds once parsed: the origins a browser page may call the API from,
+ * serialized as browsers send them in `Origin` (lowercase, no default port); `'*'` for any origin;
+ * empty when CORS is off.
+ */
+export type CorsOrigins = '*' | readonly string[];
+
+/**
+ * One origin as a browser sends it in `Origin`: `http` or `https`, a host, an optional port, and
+ * nothing after it (not even a slash). Returns its serialized form, or undefined when `value` is
+ * not an origin.
+ */
+export function parseOrigin(value: string): string | undefined {
+  if (!/^https?:\/\/[^/?#@\s\\]+$/i.test(value)) return undefined;
+  try {
+    const url = new URL(value);
+    return url.origin === 'null' ? undefined : url.origin;
+  } catch {
+    return undefined;
+  }
+}
+
+const CORS_ORIGINS_ACCEPTED =
+  'must be * or a comma-separated list of origins, each scheme://host[:port] with scheme http or https and ' +
+  'nothing after the host or port (no path, not even a trailing slash), such as https://example.com or ' +
+  'http://localhost:8080';
+
+/** `CORS_ORIGINS`: `*`, or origins separated by commas; unset means CORS is off. */
+function corsOrigins(): DefaultedSpec<CorsOrigins> {
+  const none: CorsOrigins = [];
+  return {
+    default: none,
+    schema: schemaOf<CorsOrigins>(
+      () => none,
+      'none: CORS off',
+      (raw) => {
+        const items = raw.split(',').map((item) => item.trim());
+        if (items.length === 1 && items[0] === '*') return '*';
+        if (items.includes('*')) {
+          return refuse(
+            `${CORS_ORIGINS_ACCEPTED}; * allows every origin and cannot be combined with others (got ${quoteValue(raw)})`,
+          );
+        }
+        const bad = items.filter((item) => parseOrigin(item) === undefined);
+        if (bad.length > 0) {
+          return refuse(
+            `${CORS_ORIGINS_ACCEPTED}; not an origin: ${bad.map(quoteValue).join(', ')} (got ${quoteValue(raw)})`,
+          );
+        }
+        return [...new Set(items.map((item) => parseOrigin(item)!))];
+      },
+    ),
+    docs: {
+      default: 'none: CORS off',
+      accepted: `${code('*')}, or origins separated by commas (${code('https://example.com')})`,
+    },
+  };
+}
+
 function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
@@ -250,7 +309,7 @@ const specs = {
     min: 1,
     max: 65535,
     default: 8081,
-    note: `${code('/metrics')}, ${code('/health/*')} and ${code('/version')}; must differ from ${code('PORT')}`,
+    note: `${code('/metrics')}, ${code('/health/*')}, ${code('/version')} and ${code('/openapi.json')}; must differ from ${code('PORT')}`,
   }),
   HOST: text({
     default: '0.0.0.0',
@@ -352,6 +411,7 @@ const specs = {
     default: 500,
     note: "`GET /fleet`'s wait per peer; its answer within twice this",
   }),
+  CORS_ORIGINS: corsOrigins(),
 } satisfies Record<string, VariableSpec<unknown>>;
 
 type Specs = typeof specs;

@@ -15,8 +15,19 @@ export const METRICS_PATH = '/metrics';
 /** The build the process runs, on `OPS_PORT` only: JSON `{ version, revision, node }`. */
 export const VERSION_PATH = '/version';
 
+/**
+ * The OpenAPI 3.1 description of both ports' routes, as JSON, on `OPS_PORT` only (committed as
+ * docs/openapi.json).
+ */
+export const OPENAPI_PATH = '/openapi.json';
+
 /** Every route the ops port serves (`OPS_PORT`); the service port (`PORT`) serves none of them. */
-export const OPS_PATHS = [...Object.values(HEALTH_PATHS), METRICS_PATH, VERSION_PATH] as const;
+export const OPS_PATHS = [
+  ...Object.values(HEALTH_PATHS),
+  METRICS_PATH,
+  VERSION_PATH,
+  OPENAPI_PATH,
+] as const;
 
 /**
  * Every pod of the fleet and its count, asked live (`FLEET_DNS` or `FLEET_PEERS`); never a visit,

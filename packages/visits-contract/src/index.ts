@@ -8,6 +8,8 @@ export {
   isHost,
   quoteValue,
   ECHO_MAX_LENGTH,
+  parseOrigin,
+  type CorsOrigins,
   LOG_LEVELS,
   ACCESS_LOG_MODES,
   type LogLevel,
@@ -44,6 +46,7 @@ export {
   OPS_PATHS,
   FLEET_PATH,
   READY_HEADER,
+  OPENAPI_PATH,
 } from './http.js';
 export {
   METRIC_NAMES,

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       accessLog: 'all',
       slowRequestMs: 500,
       shutdownTimeoutMs: 10_000,
+      corsOrigins: [],
       fleet: { discovery: { via: 'none' }, timeoutMs: 500 },
     });
   });
@@ -49,6 +50,7 @@ describe('loadConfig', () => {
       ACCESS_LOG: 'errors',
       SLOW_REQUEST_MS: '250',
       SHUTDOWN_TIMEOUT_MS: '30000',
+      CORS_ORIGINS: 'https://example.com,http://localhost:8080',
     });
     expect(sut).toMatchObject({
       port: 8080,
@@ -62,6 +64,7 @@ describe('loadConfig', () => {
       accessLog: 'errors',
       slowRequestMs: 250,
       shutdownTimeoutMs: 30_000,
+      corsOrigins: ['https://example.com', 'http://localhost:8080'],
     });
   });
 
@@ -90,6 +93,11 @@ describe('loadConfig', () => {
     ['PORT', '', /PORT is set but empty: unset it to use the default \(3000\), or give it a value/],
     ['DATA_DIR', '', /DATA_DIR is set but empty: unset it to use the default \(.\/data\)/],
     ['SHUTDOWN_TIMEOUT_MS', '5', /SHUTDOWN_TIMEOUT_MS must be a whole number from 1000 to 600000/],
+    [
+      'CORS_ORIGINS',
+      'https://example.com/',
+      /CORS_ORIGINS must be \* or a comma-separated list of origins.*; not an origin: "https:\/\/example.com\/" \(got "https:\/\/example.com\/"\)/,
+    ],
     ['OPS_PORT', '3000', /OPS_PORT must differ from PORT \(both are 3000\)/],
     ['ACCESS_LOG', 'some', /ACCESS_LOG must be one of all, errors/],
     ['SLOW_REQUEST_MS', '0', /SLOW_REQUEST_MS must be a whole number from 1 to 600000/],

@@ -1,6 +1,7 @@
 import {
   parseEnvironment,
   type AccessLogMode,
+  type CorsOrigins,
   type LogLevel,
 } from '@stateful-visits/visits-contract';
 import { fleetConfig } from '../fleet/fleet-config.js';
@@ -22,6 +23,8 @@ export interface AppConfig {
   readonly accessLog: AccessLogMode;
   readonly slowRequestMs: number;
   readonly shutdownTimeoutMs: number;
+  /** Origins whose browser pages may call the visit routes; `'*'` any, empty none (CORS off). */
+  readonly corsOrigins: CorsOrigins;
   /** GET /fleet: how the other pods are found (FLEET_DNS, FLEET_PEERS) and asked. */
   readonly fleet: FleetConfig;
 }
@@ -54,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     accessLog: c.ACCESS_LOG,
     slowRequestMs: c.SLOW_REQUEST_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    corsOrigins: c.CORS_ORIGINS,
     fleet: fleetConfig(c),
   };
 }

@@ -1,8 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { CorsOrigins } from '@stateful-visits/visits-contract';
 import type { Logger } from 'pino';
 import type { MetricsService } from '../metrics/metrics.service.js';
 import { addAccessLog, type AccessLogPolicy } from './access-log.js';
 import { addHostHeaderCheck, connectHandler } from './client-errors.js';
+import { addCors } from './cors.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
 import { addResponseHeaders } from './security-headers.js';
 
@@ -17,9 +19,11 @@ export function installHttpEdge(
   metrics: MetricsService,
   accessLog: AccessLogPolicy,
   shuttingDown: () => boolean,
+  corsOrigins: CorsOrigins,
 ): void {
   const fastify = app.getHttpAdapter().getInstance();
   addHostHeaderCheck(fastify);
+  addCors(fastify, corsOrigins);
   addResponseHeaders(fastify, shuttingDown);
   addAccessLog(fastify, logger, metrics, accessLog);
   fastify.server.on('connect', connectHandler);

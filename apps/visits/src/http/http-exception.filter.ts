@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { labelRefusedMethod } from './access-log.js';
 import { errorBody, type ErrorBody } from './error-body.js';
+import { requestPath } from './request-path.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -58,7 +59,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   /** For an unmatched route, the methods that do exist on its path (empty: the path does not exist). */
   private allowedMethods(url: string): string[] {
-    const path = url.split('?')[0] ?? url;
+    const path = requestPath(url);
     return METHODS.filter((method) => this.fastify.hasRoute({ url: path, method }));
   }
 }
@@ -85,5 +86,5 @@ function isFastifyClientError(e: unknown): e is Error & { statusCode: number } {
 }
 
 function pathOf(url: string): string {
-  return (url.split('?')[0] ?? url).slice(0, 200);
+  return requestPath(url).slice(0, 200);
 }

@@ -7,6 +7,7 @@ import { APP_CONFIG, LOGGER } from '../core.module.js';
 import { HealthProbes } from '../health/health-probes.js';
 import { LifecycleService } from '../lifecycle/lifecycle.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { servedDocument } from '../openapi/served-document.js';
 import { BUILD_INFO } from '../version/build-info.js';
 import { createOpsServer } from './ops-server.js';
 
@@ -27,6 +28,7 @@ export class OpsServer implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
+    let openapi: Promise<string> | undefined;
     this.server = createOpsServer(
       {
         probes,
@@ -35,6 +37,12 @@ export class OpsServer implements OnApplicationShutdown {
           contentType: metrics.registry.contentType,
         },
         build: BUILD_INFO,
+        // Read on the first request, not at startup, and kept; read again after a failure.
+        openapi: () =>
+          (openapi ??= servedDocument().catch((error: unknown) => {
+            openapi = undefined;
+            throw error;
+          })),
         shuttingDown: () => lifecycle.shuttingDown,
       },
       logger,

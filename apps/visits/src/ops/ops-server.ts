@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import {
   HEALTH_PATHS,
   METRICS_PATH,
+  OPENAPI_PATH,
   OPS_PATHS,
   VERSION_PATH,
 } from '@stateful-visits/visits-contract';
@@ -34,6 +35,8 @@ export interface OpsRoutes {
   };
   readonly metrics: { text(): Promise<string>; readonly contentType: string };
   readonly build: BuildInfo;
+  /** The OpenAPI description's JSON text (src/openapi/served-document.ts). */
+  openapi(): Promise<string>;
   readonly shuttingDown: () => boolean;
 }
 
@@ -53,7 +56,8 @@ const json = (statusCode: number, value: unknown, headers?: Record<string, strin
 });
 
 /**
- * The ops port: probes, metrics and the version, for the kubelet, Prometheus and operators.
+ * The ops port: probes, metrics, the version and the OpenAPI description, for the kubelet,
+ * Prometheus and operators.
  *
  * A plain node:http server beside Nest's Fastify, in the same process: five fixed GET routes need
  * no router, and a second Fastify instance cost 0.8 MiB of idle RSS (74.9 → 75.7 MiB, 7 starts
@@ -78,6 +82,10 @@ export function createOpsServer(routes: OpsRoutes, logger: Logger): Server {
       }),
     ],
     [VERSION_PATH, () => Promise.resolve(json(200, version))],
+    [
+      OPENAPI_PATH,
+      async () => ({ statusCode: 200, contentType: JSON_TYPE, body: await routes.openapi() }),
+    ],
   ]);
 
   const answerTo = async (request: IncomingMessage): Promise<Answer> => {

@@ -5,6 +5,7 @@ import {
   REQUEST_TIMEOUT_MS,
   TIMEOUT_CHECK_INTERVAL_MS,
 } from '../../src/http/limits.js';
+import { described } from './described.js';
 import { parseResponse, sendRaw, type RawResponse } from './raw-http.js';
 import { startTestingApp, type TestingApp } from './testing-app.js';
 
@@ -196,7 +197,9 @@ describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => 
             socket.on('data', (c: Buffer) => chunks.push(c));
             socket.on('error', () => {});
             socket.on('close', () =>
-              resolve(parseResponse(Buffer.concat(chunks), performance.now() - started)),
+              resolve(
+                described(head, parseResponse(Buffer.concat(chunks), performance.now() - started)),
+              ),
             );
           });
         const slowHeaders = Array.from({ length: 100 }, (_, i) =>
@@ -223,7 +226,7 @@ describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => 
                 Buffer.byteLength(res.body) >= Number(res.headers['content-length'])
               ) {
                 pooled.off('data', onData);
-                resolve(res);
+                resolve(described('POST /visits HTTP/1.1\r\n', res));
               }
             };
             pooled.on('data', onData);

@@ -4,7 +4,7 @@
 // (CI set) a missing promtool is an error.
 import { spawnSync } from 'node:child_process';
 import { METRIC_NAMES } from '@stateful-visits/visits-contract';
-import request from 'supertest';
+import { api } from './described.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCi } from '../harness/ci.js';
 import { startTestingApp, type TestingApp } from './testing-app.js';
@@ -22,13 +22,13 @@ describe.skipIf(!found)('/metrics under promtool check metrics', () => {
   beforeAll(async () => {
     sut = await startTestingApp();
     // Traffic that fills every labelled series: visits, reads, errors, odd methods, a prefetch.
-    await request(sut.server).post('/visits').expect(201);
-    await request(sut.server).get('/').expect(200);
-    await request(sut.server).get('/visits').expect(200);
-    await request(sut.server).get('/nope').expect(404);
-    await request(sut.server).delete('/visits').expect(405);
-    await request(sut.server).get('/').set('Sec-Purpose', 'prefetch').expect(403);
-    text = (await request(sut.ops).get('/metrics').expect(200)).text;
+    await api(sut.server).post('/visits').expect(201);
+    await api(sut.server).get('/').expect(200);
+    await api(sut.server).get('/visits').expect(200);
+    await api(sut.server).get('/nope').expect(404);
+    await api(sut.server).delete('/visits').expect(405);
+    await api(sut.server).get('/').set('Sec-Purpose', 'prefetch').expect(403);
+    text = (await api(sut.ops, 'ops').get('/metrics').expect(200)).text;
   });
   afterAll(async () => {
     await sut[Symbol.asyncDispose]();

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { described } from './described.js';
 
 export interface RawResponse {
   readonly status: number;
@@ -11,7 +12,7 @@ export interface RawResponse {
 /**
  * Sends raw bytes (anything, valid HTTP or not) on a new connection and reads the first response,
  * until it is complete or the server closes the connection. Resolves undefined when the server
- * closed it without answering.
+ * closed it without answering; rejects when the answer is not what docs/openapi.json describes.
  */
 export function sendRaw(
   port: number,
@@ -32,7 +33,11 @@ export function sendRaw(
     const finish = () => {
       clearTimeout(timer);
       socket.destroy();
-      resolve(parseResponse(Buffer.concat(chunks), performance.now() - started));
+      try {
+        resolve(described(data, parseResponse(Buffer.concat(chunks), performance.now() - started)));
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
     };
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);

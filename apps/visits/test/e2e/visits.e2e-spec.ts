@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { METRIC_NAMES, VOLUME_MARGIN_BYTES } from '@stateful-visits/visits-contract';
-import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LifecycleService } from '../../src/lifecycle/lifecycle.service.js';
 import { VisitStore } from '../../src/store/visit-store.js';
+import { api } from './described.js';
 import { startTestingApp, type TestingApp } from './testing-app.js';
 
 describe('visits service over HTTP', () => {
@@ -16,19 +16,18 @@ describe('visits service over HTTP', () => {
     await sut[Symbol.asyncDispose]();
   });
 
-  const count = async () =>
-    (await request(sut.server).get('/visits').expect(200)).body.count as number;
+  const count = async () => (await api(sut.server).get('/visits').expect(200)).body.count as number;
 
   describe('POST /visits', () => {
     it('records a visit and answers 201 with the pod and its new count', async () => {
-      await request(sut.server).post('/visits').expect(201, { pod: 'visits-test-0', count: 1 });
-      await request(sut.server).post('/visits').expect(201, { pod: 'visits-test-0', count: 2 });
+      await api(sut.server).post('/visits').expect(201, { pod: 'visits-test-0', count: 1 });
+      await api(sut.server).post('/visits').expect(201, { pod: 'visits-test-0', count: 2 });
       expect(await readFile(join(sut.dataDir, 'visits'), 'utf8')).toBe('2\n');
     });
 
     it('gives concurrent visits distinct counts and loses none', async () => {
       const responses = await Promise.all(
-        Array.from({ length: 300 }, () => request(sut.server).post('/visits')),
+        Array.from({ length: 300 }, () => api(sut.server).post('/visits')),
       );
       const counts = responses.map((r) => r.body.count as number);
       expect(responses.every((r) => r.status === 201)).toBe(true);
@@ -38,31 +37,34 @@ describe('visits service over HTTP', () => {
     });
 
     it('answers 503 with a JSON error and acknowledges nothing when the store cannot write', async () => {
-      await request(sut.server).post('/visits').expect(201);
+      await api(sut.server).post('/visits').expect(201);
       await sut.app.get(VisitStore).close();
-      const res = await request(sut.server).post('/visits').expect(503);
+      const res = await api(sut.server).post('/visits').expect(503);
       expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
       expect(res.body.message).toMatch(/not recorded/);
-      expect((await request(sut.server).get('/visits')).body.count).toBe(1);
-      await request(sut.ops).get('/health/ready').expect(503);
+      expect((await api(sut.server).get('/visits')).body.count).toBe(1);
+      await api(sut.ops, 'ops').get('/health/ready').expect(503);
     });
   });
 
   describe('GET /', () => {
-    it('records a visit and answers JSON with the time in TIMEZONE', async () => {
-      const res = await request(sut.server)
+    it('records a visit and answers JSON with the time in UTC and in TIMEZONE', async () => {
+      const res = await api(sut.server)
         .get('/')
         .expect(200)
         .expect('content-type', /application\/json/);
       expect(res.body).toMatchObject({ pod: 'visits-test-0', count: 1, timezone: 'Europe/Berlin' });
-      expect(res.body.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0[12]:00$/);
+      // One time format for the API (UTC, milliseconds, Z); the zone's time is its own field.
+      expect(res.body.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(res.body.localTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0[12]:00$/);
+      expect(Date.parse(res.body.localTime as string)).toBe(Date.parse(res.body.time as string));
       expect(Math.abs(Date.parse(res.body.time as string) - Date.now())).toBeLessThan(60_000);
       expect(res.headers.vary).toMatch(/Accept/);
     });
 
     it('answers a page to a browser: the count, the pod, the time in TIMEZONE, recent visits, the fleet', async () => {
-      await request(sut.server).post('/visits').expect(201);
-      const res = await request(sut.server)
+      await api(sut.server).post('/visits').expect(201);
+      const res = await api(sut.server)
         .get('/')
         .set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8')
         .expect(200)
@@ -84,18 +86,18 @@ describe('visits service over HTTP', () => {
 
     it('escapes the pod name and the time zone on the page', async () => {
       await using odd = await startTestingApp({ POD_NAME: 'x<b>&"\'y' });
-      const res = await request(odd.server).get('/').set('Accept', 'text/html').expect(200);
+      const res = await api(odd.server).get('/').set('Accept', 'text/html').expect(200);
       expect(res.text).not.toContain('<b>');
       expect(res.text).toContain('x&lt;b&gt;&amp;&quot;&#39;y');
     });
 
     it('answers HEAD without counting a visit', async () => {
-      await request(sut.server).head('/').expect(200);
+      await api(sut.server).head('/').expect(200);
       expect(await count()).toBe(0);
     });
 
     it('answers JSON to clients that accept anything', async () => {
-      await request(sut.server)
+      await api(sut.server)
         .get('/')
         .set('Accept', '*/*')
         .expect('content-type', /application\/json/);
@@ -104,8 +106,8 @@ describe('visits service over HTTP', () => {
 
   describe('GET /visits', () => {
     it('reports the count and recent visits newest first without recording one', async () => {
-      for (let i = 0; i < 3; i++) await request(sut.server).post('/visits').expect(201);
-      const res = await request(sut.server).get('/visits').expect(200);
+      for (let i = 0; i < 3; i++) await api(sut.server).post('/visits').expect(201);
+      const res = await api(sut.server).get('/visits').expect(200);
       expect(res.body.count).toBe(3);
       expect(res.body.recent).toHaveLength(3);
       const times = (res.body.recent as string[]).map((t) => Date.parse(t));
@@ -114,28 +116,26 @@ describe('visits service over HTTP', () => {
     });
 
     it('says in a header whether this pod takes visits, for the fleet view', async () => {
-      const ready = await request(sut.server).get('/visits?limit=0').expect(200);
+      const ready = await api(sut.server).get('/visits?limit=0').expect(200);
       expect(ready.headers['visits-ready']).toBe('true');
       sut.app.get(LifecycleService).beginShutdown();
-      const leaving = await request(sut.server).get('/visits?limit=0').expect(200);
+      const leaving = await api(sut.server).get('/visits?limit=0').expect(200);
       expect(leaving.headers['visits-ready']).toBe('false');
     });
 
     it('bounds recent with ?limit', async () => {
-      for (let i = 0; i < 5; i++) await request(sut.server).post('/visits');
-      expect(
-        (await request(sut.server).get('/visits?limit=2').expect(200)).body.recent,
-      ).toHaveLength(2);
-      expect((await request(sut.server).get('/visits?limit=0').expect(200)).body.recent).toEqual(
-        [],
+      for (let i = 0; i < 5; i++) await api(sut.server).post('/visits');
+      expect((await api(sut.server).get('/visits?limit=2').expect(200)).body.recent).toHaveLength(
+        2,
       );
+      expect((await api(sut.server).get('/visits?limit=0').expect(200)).body.recent).toEqual([]);
     });
 
     it.each(['-1', '1e12', 'abc', '1001', '', '2.5', '99999999999999999999'])(
       'answers limit=%s with a 400 JSON error and leaves the count alone',
       async (limit) => {
-        await request(sut.server).post('/visits');
-        const res = await request(sut.server).get(`/visits?limit=${limit}`).expect(400);
+        await api(sut.server).post('/visits');
+        const res = await api(sut.server).get(`/visits?limit=${limit}`).expect(400);
         expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
         expect(res.body.message).toMatch(/limit must be a whole number from 0 to 1000/);
         expect(await count()).toBe(1);
@@ -143,16 +143,16 @@ describe('visits service over HTTP', () => {
     );
 
     it('refuses a repeated limit', async () => {
-      await request(sut.server).get('/visits?limit=1&limit=2').expect(400);
+      await api(sut.server).get('/visits?limit=1&limit=2').expect(400);
     });
   });
 
   describe('caching and prefetching', () => {
     it.each([
-      ['GET /', () => request(sut.server).get('/'), 200],
-      ['GET / (the page)', () => request(sut.server).get('/').set('Accept', 'text/html'), 200],
-      ['POST /visits', () => request(sut.server).post('/visits'), 201],
-      ['GET /visits', () => request(sut.server).get('/visits'), 200],
+      ['GET /', () => api(sut.server).get('/'), 200],
+      ['GET / (the page)', () => api(sut.server).get('/').set('Accept', 'text/html'), 200],
+      ['POST /visits', () => api(sut.server).post('/visits'), 201],
+      ['GET /visits', () => api(sut.server).get('/visits'), 200],
     ] as const)('%s answers Cache-Control: no-store', async (_, send, status) => {
       const res = await send().expect(status);
       expect(res.headers['cache-control']).toBe('no-store');
@@ -160,7 +160,7 @@ describe('visits service over HTTP', () => {
 
     it('keeps no-store on a visit the store refused', async () => {
       await sut.app.get(VisitStore).close();
-      const res = await request(sut.server).post('/visits').expect(503);
+      const res = await api(sut.server).post('/visits').expect(503);
       expect(res.headers['cache-control']).toBe('no-store');
     });
 
@@ -173,7 +173,7 @@ describe('visits service over HTTP', () => {
     ])(
       'refuses a browser prefetch (%s: %s) with 403 and no-store, and records nothing',
       async (header, value) => {
-        const res = await request(sut.server)
+        const res = await api(sut.server)
           .get('/')
           .set('Accept', 'text/html')
           .set(header, value)
@@ -186,13 +186,13 @@ describe('visits service over HTTP', () => {
         });
         expect(await count()).toBe(0);
         // The navigation that follows is a visit.
-        const page = await request(sut.server).get('/').set('Accept', 'text/html').expect(200);
+        const page = await api(sut.server).get('/').set('Accept', 'text/html').expect(200);
         expect(page.text).toContain('<p class="count" data-count="1">1</p>');
       },
     );
 
     it('answers HEAD with a prefetch header like any HEAD, without counting', async () => {
-      await request(sut.server).head('/').set('Sec-Purpose', 'prefetch').expect(200);
+      await api(sut.server).head('/').set('Sec-Purpose', 'prefetch').expect(200);
       expect(await count()).toBe(0);
     });
   });
@@ -202,7 +202,7 @@ describe('visits service over HTTP', () => {
       '%s is up there and never counts as a visit',
       async (path) => {
         for (let i = 0; i < 3; i++) {
-          const res = await request(sut.ops).get(path).expect(200);
+          const res = await api(sut.ops, 'ops').get(path).expect(200);
           expect(res.body.status).toBe('ok');
           expect(res.headers['cache-control']).toBe('no-store');
         }
@@ -213,7 +213,7 @@ describe('visits service over HTTP', () => {
     it.each(['/health/live', '/health/ready', '/health/startup', '/metrics', '/version'])(
       '%s is 404 on the service port, like any unknown path',
       async (path) => {
-        const res = await request(sut.server).get(path).expect(404);
+        const res = await api(sut.server).get(path).expect(404);
         expect(res.body).toEqual({
           statusCode: 404,
           error: 'Not Found',
@@ -223,25 +223,25 @@ describe('visits service over HTTP', () => {
     );
 
     it('serves no visit route', async () => {
-      const res = await request(sut.ops).post('/visits').expect(404);
+      const res = await api(sut.ops, 'ops').post('/visits').expect(404);
       expect(res.body.message).toMatch(
         /there is no route POST \/visits on the ops port; it serves/,
       );
-      await request(sut.ops).get('/').expect(404);
+      await api(sut.ops, 'ops').get('/').expect(404);
       expect(await count()).toBe(0);
     });
 
     it('answers another method on its routes 405 with Allow, and HEAD without a body', async () => {
-      const res = await request(sut.ops).post('/metrics').expect(405);
+      const res = await api(sut.ops, 'ops').post('/metrics').expect(405);
       expect(res.headers.allow).toBe('GET, HEAD');
       expect(res.body).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
-      const head = await request(sut.ops).head('/version').expect(200);
+      const head = await api(sut.ops, 'ops').head('/version').expect(200);
       expect(head.text).toBeUndefined();
       expect(head.headers['x-content-type-options']).toBe('nosniff');
     });
 
     it('/version answers the build: the package version, a revision and the Node version', async () => {
-      const res = await request(sut.ops)
+      const res = await api(sut.ops, 'ops')
         .get('/version')
         .expect(200)
         .expect('content-type', /application\/json/);
@@ -257,19 +257,19 @@ describe('visits service over HTTP', () => {
 
     it('readiness turns 503 as soon as shutdown begins, with the reason; liveness stays up', async () => {
       sut.app.get(LifecycleService).beginShutdown();
-      const res = await request(sut.ops).get('/health/ready').expect(503);
+      const res = await api(sut.ops, 'ops').get('/health/ready').expect(503);
       expect(res.body.error.lifecycle).toEqual({ status: 'down', reason: 'shutting down' });
-      await request(sut.ops).get('/health/live').expect(200);
+      await api(sut.ops, 'ops').get('/health/live').expect(200);
     });
 
     it('asks keep-alive clients to close their connection once shutdown begins', async () => {
       const keepAlive = { Connection: 'keep-alive' };
-      const before = await request(sut.server).get('/visits').set(keepAlive);
+      const before = await api(sut.server).get('/visits').set(keepAlive);
       expect(before.headers.connection).toBe('keep-alive');
       sut.app.get(LifecycleService).beginShutdown();
-      const after = await request(sut.server).post('/visits').set(keepAlive).expect(201);
+      const after = await api(sut.server).post('/visits').set(keepAlive).expect(201);
       expect(after.headers.connection).toBe('close');
-      const scrape = await request(sut.ops).get('/metrics').set(keepAlive).expect(200);
+      const scrape = await api(sut.ops, 'ops').get('/metrics').set(keepAlive).expect(200);
       expect(scrape.headers.connection).toBe('close');
     });
   });
@@ -277,18 +277,18 @@ describe('visits service over HTTP', () => {
   describe('metrics', () => {
     const scrape = async () =>
       (
-        await request(sut.ops)
+        await api(sut.ops, 'ops')
           .get('/metrics')
           .expect(200)
           .expect('content-type', /text\/plain/)
       ).text;
 
     it('exposes visit figures that match the count, and request durations for traffic only', async () => {
-      for (let i = 0; i < 4; i++) await request(sut.server).post('/visits');
-      await request(sut.server).get('/');
-      await request(sut.ops).get('/health/ready');
-      await request(sut.ops).get('/version');
-      await request(sut.server).get('/nope');
+      for (let i = 0; i < 4; i++) await api(sut.server).post('/visits');
+      await api(sut.server).get('/');
+      await api(sut.ops, 'ops').get('/health/ready');
+      await api(sut.ops, 'ops').get('/version');
+      await api(sut.server).get('/nope');
       const text = await scrape();
       expect(text).toMatch(/^visits_recorded_total 5$/m);
       expect(text).toMatch(/^visits_stored 5$/m);
@@ -310,7 +310,7 @@ describe('visits service over HTTP', () => {
     it('exposes the data volume: free bytes, what readiness requires, and whether it is low', async () => {
       const store = sut.app.get(VisitStore);
       const required = store.journalCapacity + VOLUME_MARGIN_BYTES;
-      const ready = await request(sut.ops).get('/health/ready').expect(200);
+      const ready = await api(sut.ops, 'ops').get('/health/ready').expect(200);
       expect(ready.body.details.volume).toMatchObject({
         status: 'up',
         freeBytes: expect.any(Number),
@@ -334,7 +334,7 @@ describe('visits service over HTTP', () => {
     });
 
     it('reports the build it runs, as /version does', async () => {
-      const version = (await request(sut.ops).get('/version')).body as Record<string, string>;
+      const version = (await api(sut.ops, 'ops').get('/version')).body as Record<string, string>;
       expect(await scrape()).toContain(
         `visits_build_info{version="${version['version']}",revision="${version['revision']}"} 1\n`,
       );
@@ -342,9 +342,9 @@ describe('visits service over HTTP', () => {
 
     it('records methods it does not serve as "other", and a 405 with its route', async () => {
       for (const method of ['delete', 'put', 'patch', 'trace'] as const) {
-        await request(sut.server)[method]('/visits').expect(405);
+        await api(sut.server)[method]('/visits').expect(405);
       }
-      await request(sut.server).options('/visits');
+      await api(sut.server).options('/visits');
       const text = await scrape();
       expect(text).toMatch(
         /^http_request_duration_seconds_count\{method="other",route="\/visits",status_code="405"\} 4$/m,
@@ -363,7 +363,7 @@ describe('visits service over HTTP', () => {
 
   describe('errors', () => {
     it('answers an unknown path with a 404 JSON error', async () => {
-      const res = await request(sut.server).get('/no/such/thing').expect(404);
+      const res = await api(sut.server).get('/no/such/thing').expect(404);
       expect(res.body).toEqual({
         statusCode: 404,
         error: 'Not Found',
@@ -372,14 +372,14 @@ describe('visits service over HTTP', () => {
     });
 
     it('answers a wrong method with 405 and the allowed ones', async () => {
-      const res = await request(sut.server).delete('/visits').expect(405);
+      const res = await api(sut.server).delete('/visits').expect(405);
       expect(res.headers.allow).toBe('GET, HEAD, POST');
       expect(res.body).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
       expect(await count()).toBe(0);
     });
 
     it('answers an oversized body with 413 and records nothing', async () => {
-      const res = await request(sut.server)
+      const res = await api(sut.server)
         .post('/visits')
         .set('Content-Type', 'application/json')
         .send(JSON.stringify({ pad: 'x'.repeat(64 * 1024) }))
@@ -389,7 +389,7 @@ describe('visits service over HTTP', () => {
     });
 
     it('answers a malformed JSON body with 400 and records nothing', async () => {
-      const res = await request(sut.server)
+      const res = await api(sut.server)
         .post('/visits')
         .set('Content-Type', 'application/json')
         .send('{"broken": ')
@@ -400,9 +400,9 @@ describe('visits service over HTTP', () => {
 
     it('never leaks stack traces or file paths', async () => {
       const responses = await Promise.all([
-        request(sut.server).get('/visits?limit=abc'),
-        request(sut.server).post('/visits').set('Content-Type', 'application/json').send('{'),
-        request(sut.server).patch('/'),
+        api(sut.server).get('/visits?limit=abc'),
+        api(sut.server).post('/visits').set('Content-Type', 'application/json').send('{'),
+        api(sut.server).patch('/'),
       ]);
       for (const res of responses) {
         expect(res.text).not.toMatch(/\bat .*\(|\/src\/|node_modules|\.ts:\d+/);
@@ -410,7 +410,7 @@ describe('visits service over HTTP', () => {
     });
 
     it('sets security headers', async () => {
-      const res = await request(sut.server).get('/visits');
+      const res = await api(sut.server).get('/visits');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['x-frame-options']).toBe('DENY');
       expect(res.headers['content-security-policy']).toContain("default-src 'none'");

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../harness/paths.js';
 import { assertBuilt, killAll, runToExit, ServiceProcess } from '../harness/service-process.js';
 
 const PROBE = fileURLToPath(new URL('./fixtures/intl-probe.js', import.meta.url));
+const SWAGGER_PROBE = fileURLToPath(new URL('./fixtures/swagger-probe.js', import.meta.url));
 const built = (output: string) =>
   output.split('\n').filter((line) => line.startsWith('intl-probe: '));
 
@@ -114,6 +116,31 @@ describe('the built service at start', () => {
     const ended = await runToExit(dataDir, { env: { RECENT_VISITS: 'lots' } });
     expect(ended.code).toBe(1);
     expect(ended.output).toMatch(/RECENT_VISITS must be a whole number/);
+  });
+
+  it('refuses a CORS_ORIGINS entry that is not an origin, echoing it', async () => {
+    const ended = await runToExit(dataDir, {
+      env: { CORS_ORIGINS: 'https://ok.example,https://widgets.example/' },
+    });
+    expect(ended.code).toBe(1);
+    expect(ended.output).toContain('CORS_ORIGINS must be * or a comma-separated list of origins');
+    expect(ended.output).toContain('not an origin: \\"https://widgets.example/\\" (got ');
+  });
+
+  // The bundle holds the description the build generated, and no-op decorators
+  // (build/openapi-at-build-time.js): @nestjs/swagger, installed beside it here, is never loaded.
+  it('serves the committed OpenAPI description without loading @nestjs/swagger', async () => {
+    const s = await ServiceProcess.start(dataDir, {
+      env: { NODE_OPTIONS: `--import ${SWAGGER_PROBE}` },
+    });
+    const res = await fetch(`${s.opsUrl}/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(await readFile(join(REPO_ROOT, 'docs', 'openapi.json'), 'utf8'));
+    for (const path of ['/', '/visits', '/fleet'])
+      expect((await fetch(`${s.url}${path}`)).status).toBe(200);
+    for (const path of ['/health/ready', '/metrics', '/version'])
+      expect((await fetch(`${s.opsUrl}${path}`)).status).toBe(200);
+    expect(s.output()).not.toContain('swagger-probe:');
   });
 
   it('refuses FLEET_DNS and FLEET_PEERS together, saying which belongs where', async () => {
