@@ -1,3 +1,6 @@
+// Over 350 lines on purpose: every prop's default and check in one pass, in the order of props.ts,
+// so a reader checks one against the other line by line; the environment-backed ones defer to the
+// contract. Split candidates when it grows: storage sizing, the environment props.
 import {
   FULL_JOURNAL_VOLUME_BYTES,
   JOURNAL_MAX_BYTES,

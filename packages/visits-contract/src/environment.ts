@@ -1,3 +1,6 @@
+// Over 350 lines on purpose: this is the one definition of every environment variable (its schema,
+// default, docs line and the message a user sees), read top to bottom as the configuration table.
+// The parsing helpers above the table are shared by every variable.
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';

@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: one ordered story on one cluster (each test starts from the state the
+// one before left), so it is kept in one file rather than split into files that must run in order.
 // The whole product on a real cluster: the image built from docker/Dockerfile, the committed
 // manifests (k8s/overlays/kind), a real control plane and kubelet. Each pod keeps its own count on
 // its own volume through probes, restarts, deletion, scaling and a partitioned rolling update.

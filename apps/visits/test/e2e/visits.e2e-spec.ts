@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: the service port's whole API from a client's side, one describe per
+// route family, sharing one app per test; the edge cases live in http-edge and http-fuzz.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { METRIC_NAMES, VOLUME_MARGIN_BYTES } from '@stateful-visits/visits-contract';

@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: one lifecycle (choose the target, build and deliver the image, apply,
+// record what was created, remove exactly that), whose cleanup must see every step it undoes.
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
