@@ -258,16 +258,13 @@ function corsOrigins(): DefaultedSpec<CorsOrigins> {
   };
 }
 
-function isLogLevel(value: string): value is LogLevel {
-  return (LOG_LEVELS as readonly string[]).includes(value);
-}
-
-function isAccessLogMode(value: string): value is AccessLogMode {
-  return (ACCESS_LOG_MODES as readonly string[]).includes(value);
-}
-
-/** `ACCESS_LOG`: case does not matter. */
-function accessLog(fallback: AccessLogMode): DefaultedSpec<AccessLogMode> {
+/** A variable that takes one of a few words, in any case. */
+function oneOf<T extends string>(
+  values: readonly T[],
+  fallback: T,
+  accepted: string,
+): DefaultedSpec<T> {
+  const isValue = (value: string): value is T => (values as readonly string[]).includes(value);
   return {
     default: fallback,
     schema: schemaOf(
@@ -275,34 +272,12 @@ function accessLog(fallback: AccessLogMode): DefaultedSpec<AccessLogMode> {
       fallback,
       (raw) => {
         const value = raw.trim().toLowerCase();
-        return isAccessLogMode(value)
+        return isValue(value)
           ? value
-          : refuse(`must be one of ${ACCESS_LOG_MODES.join(', ')} (got ${quoteValue(raw)})`);
+          : refuse(`must be one of ${values.join(', ')} (got ${quoteValue(raw)})`);
       },
     ),
-    docs: {
-      default: code(fallback),
-      accepted:
-        `${code('all')} (every request) or ${code('errors')} (answers ≥ 500 and requests slower ` +
-        `than ${code('SLOW_REQUEST_MS')})`,
-    },
-  };
-}
-
-function logLevel(fallback: LogLevel): DefaultedSpec<LogLevel> {
-  return {
-    default: fallback,
-    schema: schemaOf(
-      () => fallback,
-      fallback,
-      (raw) => {
-        const value = raw.trim().toLowerCase();
-        return isLogLevel(value)
-          ? value
-          : refuse(`must be one of ${LOG_LEVELS.join(', ')} (got ${quoteValue(raw)})`);
-      },
-    ),
-    docs: { default: code(fallback), accepted: LOG_LEVELS.join(', ') },
+    docs: { default: code(fallback), accepted },
   };
 }
 
@@ -361,8 +336,13 @@ const specs = {
     default: 100,
     note: 'recent timestamps kept',
   }),
-  LOG_LEVEL: logLevel('info'),
-  ACCESS_LOG: accessLog('all'),
+  LOG_LEVEL: oneOf(LOG_LEVELS, 'info', LOG_LEVELS.join(', ')),
+  ACCESS_LOG: oneOf(
+    ACCESS_LOG_MODES,
+    'all',
+    `${code('all')} (every request) or ${code('errors')} (answers ≥ 500 and requests slower ` +
+      `than ${code('SLOW_REQUEST_MS')})`,
+  ),
   SLOW_REQUEST_MS: integer({
     min: 1,
     max: 600_000,

@@ -1,14 +1,14 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { scanJournal } from '../../src/store/journal.js';
 import { countOf, request, visit } from '../harness/http.js';
 import { fillJournal } from './support/journals.js';
 import { VisitLoad } from '../harness/load.js';
-import { fillDisk, Mounts, mountSkipReason } from './support/mounts.js';
-import { assertBuilt, killAll, runToExit, ServiceProcess } from '../harness/service-process.js';
+import { fillDisk, mountSkipReason } from './support/mounts.js';
+import { mountSuite } from './support/suite.js';
+import { runToExit, ServiceProcess } from '../harness/service-process.js';
 import { STACK_FRAME } from '../harness/service.js';
-import { report } from './support/settings.js';
 
 const skip = await mountSkipReason();
 if (skip !== undefined) console.warn(`[faults] SKIPPING the disk-full cases: ${skip}`);
@@ -25,20 +25,9 @@ async function readiness(url: string): Promise<{ status: number; body: string }>
 describe.skipIf(skip !== undefined)(
   `a full volume (size-limited tmpfs as DATA_DIR)${skip === undefined ? '' : ` [skipped: ${skip}]`}`,
   () => {
-    const mounts = new Mounts();
     const figures = { acknowledgedWhileFull: 0, rejected503: 0 };
 
-    beforeAll(() => {
-      assertBuilt();
-    });
-    afterEach(async () => {
-      await killAll();
-    });
-    afterAll(async () => {
-      await killAll();
-      await mounts.dispose();
-      report('disk full', figures);
-    });
+    const mounts = mountSuite('disk full', figures);
 
     it('keeps appending into the preallocated journal, answers 503 when a new journal cannot be written, and resumes by itself when space returns', async () => {
       const volume = await mounts.tmpfs(VOLUME);

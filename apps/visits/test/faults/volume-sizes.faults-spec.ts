@@ -6,17 +6,18 @@ import {
   binaryQuantity,
   minVolumeBytes,
 } from '@stateful-visits/visits-contract';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { scanJournal } from '../../src/store/journal.js';
 import { countOf, request, visit } from '../harness/http.js';
 import { Ledger } from '../harness/ledger.js';
 import { VisitLoad } from '../harness/load.js';
-import { assertBuilt, killAll, runToExit, ServiceProcess } from '../harness/service-process.js';
+import { runToExit, ServiceProcess } from '../harness/service-process.js';
 import { STACK_FRAME } from '../harness/service.js';
 import { checkJournal } from './support/journals.js';
-import { fillDisk, Mounts, mountSkipReason } from './support/mounts.js';
+import { fillDisk, mountSkipReason } from './support/mounts.js';
+import { mountSuite } from './support/suite.js';
 import { Random } from './support/random.js';
-import { LONG, SEED, report } from './support/settings.js';
+import { LONG, SEED } from './support/settings.js';
 
 const skip = await mountSkipReason();
 if (skip !== undefined) console.warn(`[faults] SKIPPING the volume size cases: ${skip}`);
@@ -86,21 +87,10 @@ function watchReadiness(url: string) {
 describe.skipIf(skip !== undefined)(
   `volumes of 100 KiB to 8 MiB (size-limited tmpfs as DATA_DIR)${skip === undefined ? '' : ` [skipped: ${skip}]`}`,
   () => {
-    const mounts = new Mounts();
     const random = new Random(SEED ^ 0x5123);
     const figures: Record<string, string> = {};
 
-    beforeAll(() => {
-      assertBuilt();
-    });
-    afterEach(async () => {
-      await killAll();
-    });
-    afterAll(async () => {
-      await killAll();
-      await mounts.dispose();
-      report('volume sizes', figures);
-    });
+    const mounts = mountSuite('volume sizes', figures);
 
     it.each(SIZES.map(([bytes, journal]) => [binaryQuantity(bytes), bytes, journal] as const))(
       'a %s volume, default settings: ready, exact under 32 clients, every acknowledged visit through kill -9, 503 and not ready when full, recovery without a restart',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { assertBuilt, killAll } from '../../harness/service-process.js';
+import { Mounts } from './mounts.js';
 import { report } from './settings.js';
 
 /**
@@ -31,4 +32,25 @@ export function faultWorkDir(
     if (dir === undefined) throw new Error('the work directory exists only while the tests run');
     return dir;
   };
+}
+
+/**
+ * The scaffolding of the fault files that mount file systems, called inside their describe(): the
+ * build is checked first, every service is killed after each test, and at the end the mounts go and
+ * `figures` (read then) are reported under `title`. Returns the suite's mounts.
+ */
+export function mountSuite(title: string, figures: Record<string, number | string>): Mounts {
+  const mounts = new Mounts();
+  beforeAll(() => {
+    assertBuilt();
+  });
+  afterEach(async () => {
+    await killAll();
+  });
+  afterAll(async () => {
+    await killAll();
+    await mounts.dispose();
+    report(title, figures);
+  });
+  return mounts;
 }
