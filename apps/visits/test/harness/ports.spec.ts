@@ -14,4 +14,10 @@ describe('freePort', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it('never hands out the same port twice, though the kernel may offer it again', async () => {
+    const ports = new Set<number>();
+    for (let i = 0; i < 200; i++) ports.add(await freePort());
+    expect(ports.size).toBe(200);
+  });
 });
