@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
+import * as http from '../harness/http.js';
 import { OpenApiDescription, requestLine, type Port } from '../harness/openapi.js';
 import type { RawResponse } from './raw-http.js';
 
@@ -42,6 +43,47 @@ export function api(
     head: call('head'),
     options: call('options'),
     trace: call('trace'),
+  };
+}
+
+/**
+ * The harness's node:http client for a service already listening at `base` (a URL), each answer
+ * checked against the description like api()'s.
+ */
+export function apiAt(base: string, port: Port = 'service') {
+  const send = async (target: string, options: http.RequestOptions = {}): Promise<http.Reply> => {
+    const reply = await http.request(`${base}${target}`, options);
+    description.check({
+      method: options.method ?? 'GET',
+      target,
+      port,
+      status: reply.status,
+      headers: reply.headers,
+      body: reply.text,
+    });
+    return reply;
+  };
+  const summary = async (limit: number) => {
+    const reply = await send(`/visits?limit=${limit}`);
+    if (reply.status !== 200)
+      throw new Error(`GET /visits answered ${reply.status}: ${reply.text}`);
+    return reply.json<http.VisitsSummary>();
+  };
+  return {
+    send,
+    /** The count the service reports (GET /visits?limit=0, which records nothing). */
+    count: async () => (await summary(0)).count,
+    /** `n` visits one after the other (POST /visits, each must answer 201); the counts acknowledged. */
+    async record(n: number): Promise<number[]> {
+      const counts: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const reply = await send('/visits', { method: 'POST' });
+        if (reply.status !== 201)
+          throw new Error(`POST /visits answered ${reply.status}: ${reply.text}`);
+        counts.push(reply.json<{ count: number }>().count);
+      }
+      return counts;
+    },
   };
 }
 

@@ -8,8 +8,8 @@ import { createApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import type { FleetSnapshot } from '../../src/fleet/fleet.types.js';
 import { PeerServer } from '../../src/fleet/testing/peer-server.js';
-import { countOf, recordVisits, request } from '../harness/http.js';
 import { freePort } from '../harness/ports.js';
+import { apiAt } from './described.js';
 
 interface Pod {
   readonly app: NestFastifyApplication;
@@ -55,7 +55,7 @@ async function peer(...args: Parameters<typeof PeerServer.start>): Promise<PeerS
 }
 
 async function fleetOf(url: string): Promise<FleetSnapshot> {
-  const reply = await request(`${url}/fleet`, { headers: { accept: 'application/json' } });
+  const reply = await apiAt(url).send('/fleet', { headers: { accept: 'application/json' } });
   expect(reply.status, reply.text).toBe(200);
   expect(reply.headers['cache-control']).toBe('no-store');
   return reply.json<FleetSnapshot>();
@@ -74,8 +74,8 @@ describe('GET /fleet', () => {
       FLEET_PEERS: `127.0.0.1:${port0},127.0.0.1:${behindVisits1.port}`,
     });
     const visits10 = await peer({ kind: 'count', pod: 'visits-10', count: 100 }, { port: port2 });
-    await recordVisits(visits0.url, 3);
-    await recordVisits(visits1.url, 5);
+    await apiAt(visits0.url).record(3);
+    await apiAt(visits1.url).record(5);
     const linesBefore = requestLines(visits1).length;
 
     const sut = await fleetOf(visits0.url);
@@ -106,7 +106,7 @@ describe('GET /fleet', () => {
       { method: 'GET', url: '/visits?limit=0', statusCode: 200 },
     ]);
     // No visit recorded anywhere, and /fleet is not in the access log.
-    expect([await countOf(visits0.url), await countOf(visits1.url)]).toEqual([3, 5]);
+    expect([await apiAt(visits0.url).count(), await apiAt(visits1.url).count()]).toEqual([3, 5]);
     expect(requestLines(visits0).filter((l) => String(l['url']).startsWith('/fleet'))).toEqual([]);
   });
 
@@ -118,7 +118,7 @@ describe('GET /fleet', () => {
       FLEET_PEERS: `127.0.0.1:${hanging.port},127.0.0.1:${garbage.port}`,
       FLEET_TIMEOUT_MS: '100',
     });
-    await recordVisits(visits0.url, 2);
+    await apiAt(visits0.url).record(2);
 
     const sut = await fleetOf(visits0.url);
 
@@ -167,8 +167,8 @@ describe('GET /fleet', () => {
     const visits0 = await startPod('visits-0', port, {
       FLEET_PEERS: `127.0.0.1:${visits1.port},127.0.0.1:${gone}`,
     });
-    await recordVisits(visits0.url, 3);
-    const reply = await request(`${visits0.url}/fleet`, {
+    await apiAt(visits0.url).record(3);
+    const reply = await apiAt(visits0.url).send('/fleet', {
       headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
     });
     expect(reply.status).toBe(200);
@@ -190,7 +190,7 @@ describe('GET /fleet', () => {
       `<span class="addr">127.0.0.1:<wbr>${gone}</span></span><span class="track"></span><span class="value">?</span><span class="why">connection refused: nothing listens there (ECONNREFUSED)</span>`,
     );
     expect(reply.text).toContain('Incomplete: 1 of 3 pods did not answer');
-    expect(await countOf(visits0.url)).toBe(3);
+    expect(await apiAt(visits0.url).count()).toBe(3);
   });
 
   it('shows the fleet on the visit page, and escapes what a peer reports', async () => {
@@ -198,7 +198,7 @@ describe('GET /fleet', () => {
     const visits0 = await startPod('visits-0', await freePort(), {
       FLEET_PEERS: `127.0.0.1:${odd.port}`,
     });
-    const reply = await request(`${visits0.url}/`, { headers: { accept: 'text/html' } });
+    const reply = await apiAt(visits0.url).send('/', { headers: { accept: 'text/html' } });
     expect(reply.status).toBe(200);
     expect(reply.text).toContain('data-pod="visits-&lt;i&gt;1&lt;/i&gt;" data-count="4"');
     expect(reply.text).not.toContain('<i>');
