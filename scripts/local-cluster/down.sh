@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Removes everything up.sh started or created: processes (the components, containers, containerd's
-# shims), mounts, cgroups, the bridge and its veths, the iptables rule, pod log directories and
+# Removes everything up.sh started or created: processes (the components, the cluster DNS,
+# containers, containerd's shims), mounts, cgroups, the bridge and its veths, the iptables rule, pod log directories and
 # $LOCAL_CLUSTER_STATE. Safe to run at any time, any number of times, also after a crash: it finds
 # its processes by the state directory their command lines name, and touches nothing else (Docker's
 # containerd and containers are never stopped).
@@ -57,7 +57,10 @@ stop_component() { # name in $S/pids
 if [[ -d "$S" ]]; then
   log "stopping the cluster in $S"
   # The kubelet first, so it does not restart what is stopped below; then the control plane.
-  for c in kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_component "$c"; done
+  # The DNS records' sync before the API server it reads, dnsmasq with it.
+  for c in local-dns dnsmasq kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do
+    stop_component "$c"
+  done
 
   # Every container through containerd, so that each shim exits and removes its socket.
   ctr_() { timeout 30 ctr --address "$CONTAINERD_SOCKET" --namespace k8s.io "$@"; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provisions what the local cluster needs, from Debian's packages only:
-#   - runtime pieces: etcd-server, containerd, runc, containernetworking-plugins, iptables, openssl
+#   - runtime pieces: etcd-server, containerd, runc, containernetworking-plugins, iptables, openssl,
+#     dnsmasq-base (the cluster DNS: Debian has no CoreDNS)
 #   - Kubernetes v1.20.2 server binaries (kube-apiserver, kube-controller-manager, kube-scheduler,
 #     kubelet) built from Debian's `kubernetes` source package (the full upstream tree with vendor/)
 #     with Debian's Go, and the pause image built from that tree's pause.c.
@@ -14,7 +15,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_root
 
-RUNTIME_PACKAGES=(etcd-server containerd runc containernetworking-plugins iptables iproute2 openssl util-linux)
+RUNTIME_PACKAGES=(etcd-server containerd runc containernetworking-plugins iptables iproute2 openssl util-linux dnsmasq-base)
 BUILD_PACKAGES=(golang-go gcc libc6-dev)
 SOURCE_PACKAGE=kubernetes
 # bookworm's kubernetes source is upstream v1.20.2 with vendor/ (newer Debian sources are kubectl only).

@@ -6,8 +6,14 @@
 # Network: pods on a bridge of their own (sv-cni0) in 198.18.0.0/24, Services in 198.19.0.0/24,
 # both inside 198.18.0.0/15 (never routed). Pods get no default route and no masquerade: they
 # reach each other and the node reaches them (probes), nothing else. There is no kube-proxy (it
-# would add rules to the iptables tables Docker uses) and no cluster DNS (Debian has no CoreDNS):
-# the suite does not need ClusterIP routing and reports the DNS check as skipped.
+# would add rules to the iptables tables Docker uses): the suite does not need ClusterIP routing.
+#
+# DNS: Debian has no CoreDNS. dnsmasq (Debian) answers on the pods' gateway address, which the
+# kubelet gives pods as their nameserver; tests/cluster/src/local-dns keeps its records equal to
+# what CoreDNS would serve for the Services (A records of Services and of a headless Service's
+# named endpoints), polling the API server twice a second. A selector-less Service kube-dns in
+# kube-system (label k8s-app=kube-dns, as CoreDNS's) points at it, so the suite finds cluster DNS
+# the way it does on any cluster.
 #
 # Volumes: local PersistentVolumes on pre-created directories, offered by a default StorageClass
 # with no provisioner, so the StatefulSet's claims bind without a dynamic provisioner.
@@ -19,14 +25,15 @@
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
 source "$here/lib.sh"
 require_root
 
 for b in "${K8S_BINARIES[@]}" pause-image.tar; do
   [[ -s "$BIN_DIR/$b" ]] || die "$BIN_DIR/$b is missing: run scripts/local-cluster/provision.sh first"
 done
-for tool in containerd ctr runc etcd iptables ip openssl kubectl findmnt; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool not found on PATH (provision.sh installs the Debian packages; kubectl comes with the machine image)"
+for tool in containerd ctr runc etcd iptables ip openssl kubectl findmnt dnsmasq node; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool not found on PATH (provision.sh installs the Debian packages; kubectl comes with the machine image; node: bash scripts/ensure-node.sh)"
 done
 [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] ||
   die "CNI plugins missing in /usr/lib/cni (Debian package containernetworking-plugins)"
@@ -56,8 +63,10 @@ done
 ! port_in_use "$node_ip" "$KUBELET_PORT" || die "port $KUBELET_PORT on $node_ip is in use; set LOCAL_CLUSTER_KUBELET_PORT"
 
 S="$LOCAL_CLUSTER_STATE"
-mkdir -p "$S"/{pki,logs,pids,etcd,containerd,cni/net.d,cni/ipam,kubelet,volumes}
+mkdir -p "$S"/{pki,logs,pids,etcd,containerd,cni/net.d,cni/ipam,kubelet,volumes,dns}
 chmod 0700 "$S/pki" "$S/etcd"
+# dnsmasq reads its hosts file as nobody.
+chmod 0755 "$S" "$S/dns"
 # What this run adds outside $S, written before it is added, so down.sh can remove exactly that.
 for d in /var/log/pods /var/log/containers /var/lib/cni; do
   if [[ -d "$d" ]]; then ls -A "$d" >"$S/preexisting$(echo "$d" | tr / -)"; fi
@@ -250,6 +259,40 @@ start kube-apiserver "$BIN_DIR/kube-apiserver" \
 wait_for "etcd" 30 etcd bash -c "exec 3<>/dev/tcp/127.0.0.1/$ETCD_CLIENT_PORT"
 wait_for "the API server to be ready" 120 kube-apiserver k get --raw /readyz
 
+log "cluster DNS: dnsmasq on $POD_GATEWAY:53, records from the API server"
+: >"$S/dns/hosts"
+chmod 0644 "$S/dns/hosts"
+# Binds when the pod bridge gets its address (the first pod creates it); answers only from the
+# hosts file for cluster.local (NXDOMAIN for the rest of it) and forwards nothing anywhere.
+start dnsmasq dnsmasq --keep-in-foreground --conf-file=/dev/null --pid-file= --no-resolv --no-hosts \
+  --no-poll --no-negcache --addn-hosts="$S/dns/hosts" --local=/cluster.local/ --domain-needed \
+  --listen-address="$POD_GATEWAY" --bind-dynamic --log-facility=-
+wait_for "dnsmasq" 10 dnsmasq grep -q "read $S/dns/hosts" "$S/logs/dnsmasq.log"
+start local-dns node "$root/tests/cluster/src/local-dns/main.ts" --server "$server" \
+  --ca "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
+  --hosts "$S/dns/hosts" --dnsmasq-pid "$(cat "$S/pids/dnsmasq")"
+k apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Service
+metadata:
+  name: kube-dns
+  namespace: kube-system
+  labels: { k8s-app: kube-dns, kubernetes.io/name: dnsmasq }
+spec:
+  clusterIP: None
+  ports: [{ name: dns, port: 53, protocol: UDP }, { name: dns-tcp, port: 53, protocol: TCP }]
+---
+apiVersion: v1
+kind: Endpoints
+metadata:
+  name: kube-dns
+  namespace: kube-system
+subsets:
+  - addresses: [{ ip: $POD_GATEWAY }]
+    ports: [{ name: dns, port: 53, protocol: UDP }, { name: dns-tcp, port: 53, protocol: TCP }]
+EOF
+wait_for "the DNS records" 20 local-dns grep -q "kube-dns.kube-system.svc.cluster.local" "$S/dns/hosts"
+
 log "kube-controller-manager and kube-scheduler"
 auth_flags() { echo --kubeconfig="$1" --authentication-kubeconfig="$1" --authorization-kubeconfig="$1"; }
 # shellcheck disable=SC2046
@@ -291,6 +334,7 @@ failSwapOn: false
 # No KUBE-* chains in the host's iptables tables (Docker's): nothing here needs them.
 makeIPTablesUtilChains: false
 clusterDomain: cluster.local
+clusterDNS: [$POD_GATEWAY]
 resolvConf: /etc/resolv.conf
 volumePluginDir: $S/kubelet/volume-plugins
 # A busy CI disk must not evict the suite's pods or collect its images.

@@ -17,16 +17,17 @@ function overlay(name: string): Overlay {
 }
 
 describe('kustomizeOverlay', () => {
-  it('turns the kind overlay into a namespace, an image and one patch: the pull policy and the volume size', () => {
+  it('turns the kind overlay into a namespace, a NetworkPolicy, an image and one patch: the pull policy and the volume size', () => {
     const files = kustomizeOverlay(overlay('kind'), {});
     expect([...files.keys()]).toEqual([
       'kustomization.yaml',
       'namespace.yaml',
+      'network-policy.yaml',
       'stateful-set.patch.yaml',
     ]);
     expect(files.get('kustomization.yaml')).toMatchObject({
       namespace: 'visits',
-      resources: ['../../base', 'namespace.yaml'],
+      resources: ['../../base', 'namespace.yaml', 'network-policy.yaml'],
       images: [{ name: 'stateful-visits/visits', newTag: 'dev' }],
       patches: [{ path: 'stateful-set.patch.yaml' }],
     });

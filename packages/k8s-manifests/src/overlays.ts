@@ -24,6 +24,9 @@ export const overlays: readonly Overlay[] = [
       image: 'stateful-visits/visits:dev',
       imagePullPolicy: 'Never',
       storageSize: '64Mi',
+      // kind's network plugin enforces NetworkPolicy (kindnet from kind 0.24): the cluster suite
+      // checks the fleet view and the probes through it, as production runs them.
+      networkPolicy: true,
     },
   },
   {

@@ -9,6 +9,7 @@ import { restrictedProfileViolations } from '@stateful-visits/k8s-manifests/test
 import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { CHECKS, skipReason } from './support/capabilities.js';
 import { ClusterClient, POD_SELECTOR } from './support/cluster-client.js';
+import { reach } from './support/network-policy.js';
 import { CommandError } from './support/run.js';
 
 type PodTemplate = Parameters<typeof restrictedProfileViolations>[0];
@@ -204,12 +205,22 @@ describe.skipIf(!cluster.available)(
     async function expectCounts(counts: ReadonlyMap<string, number>) {
       for (const [pod, count] of counts) await expectCount(pod, count);
     }
-    /** /fleet asked on each pod lists exactly `counts`, in ordinal order, this pod marked self. */
-    async function expectFleet(counts: ReadonlyMap<string, number>) {
-      const names = [...counts.keys()].sort(
-        (a, b) => Number(a.split('-').pop()) - Number(b.split('-').pop()),
-      );
+    /**
+     * /fleet asked on each pod lists exactly `counts`, in ordinal order, this pod marked self.
+     * A pod that answered before and left the DNS answer (scaled in) is listed as missing for five
+     * minutes rather than silently left out: `left` must be listed so; `forgotten` may be (a
+     * process started after they left never knew them, an older one still lists them). Within
+     * two minutes: cluster DNS follows the endpoints with a delay (CoreDNS caches up to its
+     * records' TTL), and /fleet caches its answer for up to a second.
+     */
+    async function expectFleet(
+      counts: ReadonlyMap<string, number>,
+      { left = [], forgotten = [] }: { left?: string[]; forgotten?: string[] } = {},
+    ) {
+      const ordinal = (name: string) => Number(name.split('-').pop());
+      const names = [...counts.keys()].sort((a, b) => ordinal(a) - ordinal(b));
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      const MISSING = 'not in the DNS answer any more';
       for (const asked of names) {
         await vi.waitFor(
           async () => {
@@ -218,16 +229,30 @@ describe.skipIf(!cluster.available)(
               total: number;
               complete: boolean;
             };
-            expect(fleet.pods.map((p) => [p.pod, p.count, p.self, p.error])).toEqual(
-              names.map((n) => [n, counts.get(n), n === asked, undefined]),
+            const rows = fleet.pods
+              .map((p) => [p.pod, p.count, p.self, p.error?.replace(/ \(.*\)$/, '')] as const)
+              .filter(([pod, , , error]) => !(forgotten.includes(pod ?? '') && error === MISSING));
+            const listed = [...names, ...left].sort((a, b) => ordinal(a) - ordinal(b));
+            expect(rows).toEqual(
+              listed.map((n) =>
+                left.includes(n)
+                  ? [n, null, false, MISSING]
+                  : [n, counts.get(n), n === asked, undefined],
+              ),
             );
             expect(fleet.total).toBe(total);
-            expect(fleet.complete).toBe(true);
+            expect(fleet.complete).toBe(fleet.pods.length === names.length);
           },
-          { timeout: 30_000, interval: 1_000 },
+          { timeout: 2 * 60_000, interval: 2_000 },
         );
       }
     }
+    const fleetSkipped = reasonFor(CHECKS.fleet);
+    /** {@link expectFleet} where the cluster supports the fleet view (see the skipped checks). */
+    async function expectFleetWherePossible(...args: Parameters<typeof expectFleet>) {
+      if (!fleetSkipped) await expectFleet(...args);
+    }
+    const andFleet = fleetSkipped ? '' : '; /fleet on every pod agrees';
 
     beforeEach(({ onTestFailed }) => {
       onTestFailed(async () => {
@@ -329,6 +354,20 @@ describe.skipIf(!cluster.available)(
       }
     });
 
+    it.skipIf(reasonFor(CHECKS.networkPolicy))(
+      titled(CHECKS.networkPolicy, reasonFor(CHECKS.networkPolicy)),
+      async () => {
+        const peer = `visits-1.visits-headless.${client.namespace}.svc.cluster.local`;
+        expect(
+          await reach(client, 'visits-0', CONTAINER, `http://${peer}:3000/visits?limit=0`),
+        ).toBe('open');
+        const ip = (await getPod('visits-1')).status.podIP;
+        expect(await reach(client, 'visits-0', CONTAINER, `http://${ip}:8081/health/live`)).toBe(
+          'blocked',
+        );
+      },
+    );
+
     it('keeps a separate count on each pod’s own volume', async () => {
       const pods = ['visits-0', 'visits-1', 'visits-2'];
       for (const pod of pods) await expectCount(pod, 0);
@@ -385,7 +424,7 @@ describe.skipIf(!cluster.available)(
     });
 
     const exitStatusSkipped = reasonFor(CHECKS.deletedPodExitStatus);
-    it(`runs preStop on a deleted pod, which exits 0 and comes back with the same claim and count${
+    it(`runs preStop on a deleted pod, which exits 0 and comes back with the same claim and count${andFleet}${
       exitStatusSkipped ? ` (exit code from the service's last log line: ${exitStatusSkipped})` : ''
     }`, async () => {
       const name = 'visits-1';
@@ -470,9 +509,10 @@ describe.skipIf(!cluster.available)(
       expect(claimOf(await getPod(name))).toBe('data-visits-1');
       expect((await claimUids()).get('data-visits-1')).toBe(claimUid);
       await expectCount(name, count);
+      await expectFleetWherePossible(await countsOf(['visits-0', 'visits-1', 'visits-2']));
     });
 
-    it('scales out with new empty volumes, and back in and out to the retained ones', async () => {
+    it(`scales out with new empty volumes, and back in and out to the retained ones${andFleet}`, async () => {
       const original = await countsOf(['visits-0', 'visits-1', 'visits-2']);
       const claimsBefore = await claimUids();
       expect([...claimsBefore.keys()].sort()).toEqual([
@@ -496,23 +536,28 @@ describe.skipIf(!cluster.available)(
       for (const [claim, uid] of claimsBefore) expect(claimsScaled.get(claim)).toBe(uid);
       await recordVisits('visits-3', 4);
       await recordVisits('visits-4', 6);
+      const scaledCounts = new Map([...original, ['visits-3', 4], ['visits-4', 6]]);
+      await expectFleetWherePossible(scaledCounts);
 
       await scale(3);
       await waitForPods(['visits-0', 'visits-1', 'visits-2']);
       // whenScaled: Retain — the claims of the removed pods stay.
       expect(await claimUids()).toEqual(claimsScaled);
+      // The pods that left are listed as gone from the DNS answer, not silently dropped.
+      await expectFleetWherePossible(original, { left: ['visits-3', 'visits-4'] });
 
       await scale(5);
       await waitForRollout();
       expect(await claimUids()).toEqual(claimsScaled);
-      await expectCounts(new Map([...original, ['visits-3', 4], ['visits-4', 6]]));
+      await expectCounts(scaledCounts);
+      await expectFleetWherePossible(scaledCounts);
 
       await scale(3);
       await waitForPods(['visits-0', 'visits-1', 'visits-2']);
       await waitForRollout();
     });
 
-    it('updates only the highest ordinal with partition 2, then the rest at partition 0', async () => {
+    it(`updates only the highest ordinal with partition 2, then the rest at partition 0${andFleet}`, async () => {
       const pods = ['visits-0', 'visits-1', 'visits-2'];
       const counts = await countsOf(pods);
       const imageOf = (p: Pod) => p.spec.containers.find((c) => c.name === CONTAINER)?.image;
@@ -549,6 +594,10 @@ describe.skipIf(!cluster.available)(
         ]);
       }
       await expectCounts(counts);
+      // Old and new pod templates side by side still see each other. visits-3 and -4 left in the
+      // test before: the pods that ran then may still list them as missing.
+      const forgotten = ['visits-3', 'visits-4'];
+      await expectFleetWherePossible(counts, { forgotten });
 
       await kubectl(
         'patch',
@@ -568,6 +617,7 @@ describe.skipIf(!cluster.available)(
         ]);
       }
       await expectCounts(counts);
+      await expectFleetWherePossible(counts, { forgotten });
     });
   },
 );

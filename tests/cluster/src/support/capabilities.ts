@@ -99,7 +99,17 @@ export const CHECKS = {
   spread: 'the pods spread over more than one node',
   fleet: 'GET /fleet on every pod lists every pod with the count it holds',
   deletedPodExitStatus: 'the kubelet reports exit code 0 for a deleted pod',
+  networkPolicy:
+    'the NetworkPolicy lets a pod reach its peers’ service port through cluster DNS, and not their ops port',
 } as const;
+
+/** The skipped check when the network plugin ignored a deny-all policy (see network-policy.ts). */
+export function networkPolicyNotEnforced(waitSeconds: number): SkippedCheck {
+  return {
+    check: CHECKS.networkPolicy,
+    reason: `a deny-all NetworkPolicy did not stop one pod reaching another within ${waitSeconds}s: the cluster's network plugin does not enforce NetworkPolicy (the product's policy is applied all the same, and the API server accepted it)`,
+  };
+}
 
 /** Checks of the suite that cannot run on a cluster with these capabilities, with the reason. */
 export function skippedChecks(c: Capabilities): SkippedCheck[] {

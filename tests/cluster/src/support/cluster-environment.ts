@@ -6,12 +6,14 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import {
   capabilitiesOf,
+  networkPolicyNotEnforced,
   skippedChecks,
   type ServerFacts,
   SCHEMA_DEFINITIONS,
 } from './capabilities.js';
 import { ClusterClient, type ClusterSuiteContext } from './cluster-client.js';
 import { adaptToServer, describeChanges, type K8sObject } from './compatibility.js';
+import { enforcesNetworkPolicy } from './network-policy.js';
 import { run } from './run.js';
 import type { ClusterTarget } from './target.js';
 
@@ -114,11 +116,39 @@ export class ClusterEnvironment {
     const preStopSeconds = preStopSecondsOf(objects);
     const { objects: adapted, changes } = adaptToServer(objects, capabilities);
     log(describeChanges(capabilities.version, changes));
+    // The NetworkPolicy last: whether the cluster enforces policies is probed before it applies.
+    const policies = adapted.filter((o) => o.kind === 'NetworkPolicy');
     const manifest = join(this.tmpDir, 'manifests.yaml');
-    await writeFile(manifest, adapted.map((o) => stringify(o)).join('---\n'));
+    await writeFile(
+      manifest,
+      adapted
+        .filter((o) => o.kind !== 'NetworkPolicy')
+        .map((o) => stringify(o))
+        .join('---\n'),
+    );
     this.createdNamespace = true;
     await client.kubectl(['apply', '-f', manifest]);
     await client.kubectl(['rollout', 'status', 'statefulset/visits', '--timeout=5m']);
+    if (policies.length > 0) {
+      const waitMs = 15_000;
+      const enforced = await enforcesNetworkPolicy(client, {
+        from: 'visits-0',
+        to: 'visits-1',
+        container: 'visits',
+        port: 3000,
+        path: '/visits?limit=0',
+        waitMs,
+      });
+      if (!enforced) skipped.push(networkPolicyNotEnforced(waitMs / 1000));
+      log(
+        enforced
+          ? 'the network plugin enforces NetworkPolicy: the suite runs with the NetworkPolicy applied'
+          : `the network plugin does not enforce NetworkPolicy (applied all the same); skipped: ${networkPolicyNotEnforced(0).check}`,
+      );
+      const policyFile = join(this.tmpDir, 'network-policy.yaml');
+      await writeFile(policyFile, policies.map((o) => stringify(o)).join('---\n'));
+      await client.kubectl(['apply', '-f', policyFile]);
+    }
 
     return {
       available: true,

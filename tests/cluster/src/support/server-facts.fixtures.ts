@@ -1,7 +1,7 @@
 // What two kinds of server report, for the unit tests of the suite's own logic.
 import type { ServerFacts } from './capabilities.js';
 
-/** What the local Debian-built cluster reports (v1.20.2, no DNS, one node). */
+/** A v1.20 server as the local Debian-built cluster reports it, one node, without a DNS service. */
 export const v1_20: ServerFacts = {
   version: { major: '1', minor: '20', gitVersion: 'v1.20.2' },
   apiVersions: ['apps/v1', 'policy/v1beta1', 'v1'],

@@ -5,7 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort, waitFor } from './wait.js';
+import { freePort } from '../../../../apps/visits/test/harness/ports.ts';
+import { waitFor } from './wait.js';
 
 export interface ScrapeTarget {
   /** `host:port` */
