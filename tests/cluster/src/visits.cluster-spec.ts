@@ -423,6 +423,16 @@ describe.skipIf(!cluster.available)(
       await expectCount(name, count);
     });
 
+    /** Sets the pod's finalizers, only if `uid` is still the pod of that name. */
+    const setFinalizers = (name: string, uid: string, finalizers: string[] | null) =>
+      kubectl(
+        'patch',
+        'pod',
+        name,
+        '--type=merge',
+        '--patch',
+        JSON.stringify({ metadata: { uid, finalizers } }),
+      );
     const exitStatusSkipped = reasonFor(CHECKS.deletedPodExitStatus);
     it(`runs preStop on a deleted pod, which exits 0 and comes back with the same claim and count${andFleet}${
       exitStatusSkipped ? ` (exit code from the service's last log line: ${exitStatusSkipped})` : ''
@@ -435,14 +445,7 @@ describe.skipIf(!cluster.available)(
 
       // A finalizer of the test's own keeps the deleted pod readable until the kubelet has
       // reported how its container ended; the StatefulSet replaces it only once it is gone.
-      await kubectl(
-        'patch',
-        'pod',
-        name,
-        '--type=merge',
-        '--patch',
-        JSON.stringify({ metadata: { uid, finalizers: [OBSERVE_EXIT_FINALIZER] } }),
-      );
+      await setFinalizers(name, uid, [OBSERVE_EXIT_FINALIZER]);
       // Ends by itself when the container has stopped.
       const logs = client.stream(['logs', '--follow', '--tail=0', name, '-c', CONTAINER]);
       let logText: string;
@@ -464,14 +467,7 @@ describe.skipIf(!cluster.available)(
         }
       } finally {
         // The uid makes this a no-op on any other pod of that name.
-        await kubectl(
-          'patch',
-          'pod',
-          name,
-          '--type=merge',
-          '--patch',
-          JSON.stringify({ metadata: { uid, finalizers: null } }),
-        );
+        await setFinalizers(name, uid, null);
         await logs.stop();
       }
       if (ended) {
