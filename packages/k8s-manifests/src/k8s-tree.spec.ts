@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempDisposableSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   diffK8sTree,
   overlayObjects,
@@ -107,13 +107,9 @@ describe('the committed k8s/ directory', () => {
 });
 
 describe('writeK8sTree and diffK8sTree', () => {
-  let dir: string | undefined;
-  afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
   it('report every missing, changed and stale file, and writing fixes them', () => {
-    dir = mkdtempSync(join(tmpdir(), 'k8s-tree-'));
+    using tmp = mkdtempDisposableSync(join(tmpdir(), 'k8s-tree-'));
+    const dir = tmp.path;
     expect(diffK8sTree(dir)).toContain('missing: base/stateful-set.yaml');
 
     writeK8sTree(dir);

@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { diffGeneratedFiles, writeGeneratedFiles } from './generated-files.js';
 import { kustomizeBase, kustomizeOverlay } from './kustomize.js';
 import { baseProps, kindCluster, overlays, type Overlay } from './overlays.js';
 import type { VisitsProps } from './props.js';
@@ -64,32 +65,10 @@ function yamlFilesUnder(dir: string): string[] {
  * a YAML file that would no longer be generated. Empty when `dir` is up to date.
  */
 export function diffK8sTree(dir: string): string[] {
-  const tree = renderK8sTree();
-  const problems: string[] = [];
-  for (const [path, content] of tree) {
-    let actual: string | undefined;
-    try {
-      actual = readFileSync(join(dir, path), 'utf8');
-    } catch {
-      actual = undefined;
-    }
-    if (actual === undefined) problems.push(`missing: ${path}`);
-    else if (actual !== content) problems.push(`differs: ${path}`);
-  }
-  for (const path of yamlFilesUnder(dir)) {
-    if (!tree.has(path)) problems.push(`not generated (stale): ${path}`);
-  }
-  return problems.sort();
+  return diffGeneratedFiles(dir, renderK8sTree(), yamlFilesUnder(dir));
 }
 
 /** Writes {@link renderK8sTree} into `dir` and removes YAML files it no longer generates. */
 export function writeK8sTree(dir: string): { written: string[]; removed: string[] } {
-  const tree = renderK8sTree();
-  const removed = yamlFilesUnder(dir).filter((path) => !tree.has(path));
-  for (const path of removed) rmSync(join(dir, path));
-  for (const [path, content] of tree) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return { written: [...tree.keys()].sort(), removed };
+  return writeGeneratedFiles(dir, renderK8sTree(), yamlFilesUnder(dir));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fleetChart } from './fleet-chart.js';
 import type { FleetPod, FleetSnapshot } from './fleet.types.js';
+import { unansweredRow } from './testing/fleet-rows.js';
 
 const self: FleetPod = { pod: 'visits-0', count: 0, self: true, ready: true };
 
@@ -61,14 +62,7 @@ describe('fleetChart', () => {
         [
           self,
           { pod: '<img src=x>', address: 'a:1', count: 1, self: false, ready: true },
-          {
-            pod: null,
-            address: 'b:1',
-            count: null,
-            self: false,
-            ready: false,
-            error: 'answered something that is not JSON: "<script>"',
-          },
+          unansweredRow('b:1', 'answered something that is not JSON: "<script>"'),
         ],
         {
           source: { via: 'dns', name: 'x', error: 'DNS lookup of x failed (<b>)' },

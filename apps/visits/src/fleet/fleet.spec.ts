@@ -5,6 +5,7 @@ import { Fleet, type FleetOptions, type SelfState } from './fleet.js';
 import type { PeerTarget } from './peer-client.js';
 import { DnsServer } from './testing/dns-server.js';
 import { PeerServer, type PeerBehaviour } from './testing/peer-server.js';
+import { byAddress, unansweredRow } from './testing/fleet-rows.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -84,24 +85,16 @@ describe('Fleet', () => {
     expect(snapshot.complete).toBe(false);
     expect(snapshot.total).toBe(13);
     expect(snapshot.pods.slice(2)).toEqual(
-      [
-        {
-          pod: null,
-          address: `127.0.0.1:${closed}`,
-          count: null,
-          self: false,
-          ready: false,
-          error: 'connection refused: nothing listens there (ECONNREFUSED)',
-        },
-        {
-          pod: null,
-          address: `127.0.0.1:${garbage.port}`,
-          count: null,
-          self: false,
-          ready: false,
-          error: 'answered something that is not JSON: "Welcome to nginx!"',
-        },
-      ].sort((a, b) => (a.address < b.address ? -1 : 1)),
+      byAddress([
+        unansweredRow(
+          `127.0.0.1:${closed}`,
+          'connection refused: nothing listens there (ECONNREFUSED)',
+        ),
+        unansweredRow(
+          `127.0.0.1:${garbage.port}`,
+          'answered something that is not JSON: "Welcome to nginx!"',
+        ),
+      ]),
     );
   });
 

@@ -10,6 +10,7 @@ import type { FleetSnapshot } from '../../src/fleet/fleet.types.js';
 import { PeerServer } from '../../src/fleet/testing/peer-server.js';
 import { freePort } from '../harness/ports.js';
 import { apiAt } from './described.js';
+import { byAddress, unansweredRow } from '../../src/fleet/testing/fleet-rows.js';
 
 interface Pod {
   readonly app: NestFastifyApplication;
@@ -128,24 +129,13 @@ describe('GET /fleet', () => {
     expect(sut.total).toBe(2);
     expect(sut.pods).toEqual([
       { pod: 'visits-0', count: 2, self: true, ready: true },
-      ...[
-        {
-          pod: null,
-          address: `127.0.0.1:${hanging.port}`,
-          count: null,
-          self: false,
-          ready: false,
-          error: 'no answer within 100 ms',
-        },
-        {
-          pod: null,
-          address: `127.0.0.1:${garbage.port}`,
-          count: null,
-          self: false,
-          ready: false,
-          error: 'answered something that is not JSON: "<h1>It works!</h1>"',
-        },
-      ].sort((a, b) => (a.address < b.address ? -1 : 1)),
+      ...byAddress([
+        unansweredRow(`127.0.0.1:${hanging.port}`, 'no answer within 100 ms'),
+        unansweredRow(
+          `127.0.0.1:${garbage.port}`,
+          'answered something that is not JSON: "<h1>It works!</h1>"',
+        ),
+      ]),
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   HEADERS_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
@@ -7,7 +7,7 @@ import {
 } from '../../src/http/limits.js';
 import { described } from './described.js';
 import { parseResponse, sendRaw, type RawResponse } from './raw-http.js';
-import { startTestingApp, type TestingApp } from './testing-app.js';
+import { useListeningApp } from './testing-app.js';
 
 /** A stack frame, a source or dependency path, or a file:line: nothing of the inside may leak. */
 const LEAK = /\bat \S+ \(|node_modules|\/src\/|\/dist\/|\.[jt]s:\d+/;
@@ -31,24 +31,18 @@ function expectCleanError(res: RawResponse | undefined, status: number, dataDir:
 }
 
 describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => {
-  let sut: TestingApp;
-  let port: number;
+  const sut = useListeningApp('each');
 
-  beforeEach(async () => {
-    sut = await startTestingApp();
-    await sut.app.listen({ port: 0, host: '127.0.0.1' });
-    port = (sut.server.address() as { port: number }).port;
-  });
-  afterEach(async () => {
-    await sut[Symbol.asyncDispose]();
-  });
-
-  const get = (path: string) =>
-    sendRaw(port, `GET ${path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`);
+  /** Sends `request` as it is, byte for byte, on a connection of its own. */
+  const raw = (request: string, options?: Parameters<typeof sendRaw>[2]) =>
+    sendRaw(sut().port, request, options);
+  /** A request with no body and the usual headers. */
+  const send = (method: string, path: string) =>
+    raw(`${method} ${path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`);
+  const get = (path: string) => send('GET', path);
   const count = async () => JSON.parse((await get('/visits?limit=0'))!.body).count as number;
   const post = (body: string, headers = '') =>
-    sendRaw(
-      port,
+    raw(
       `POST /visits HTTP/1.1\r\nHost: t\r\nConnection: close\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
 
@@ -56,25 +50,13 @@ describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => 
     ['an unknown path', () => get('/wp-admin/install.php'), 404],
     ['a path that tries to climb out', () => get('/%2e%2e/%2e%2e/etc/passwd'), 404],
     ['a URL with a broken percent-encoding', () => get('/visits%zz'), 400],
-    [
-      'a wrong method on a known path',
-      () => sendRaw(port, 'DELETE /visits HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'),
-      405,
-    ],
-    [
-      'POST on the page',
-      () => sendRaw(port, 'POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'),
-      405,
-    ],
-    [
-      'OPTIONS',
-      () => sendRaw(port, 'OPTIONS /visits HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'),
-      405,
-    ],
-    ['TRACE', () => sendRaw(port, 'TRACE / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'), 405],
+    ['a wrong method on a known path', () => send('DELETE', '/visits'), 405],
+    ['POST on the page', () => send('POST', '/'), 405],
+    ['OPTIONS', () => send('OPTIONS', '/visits'), 405],
+    ['TRACE', () => send('TRACE', '/'), 405],
     [
       'CONNECT (a proxy request)',
-      () => sendRaw(port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'),
+      () => raw('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'),
       405,
     ],
     ['malformed JSON', () => post('{"broken": ', 'Content-Type: application/json\r\n'), 400],
@@ -86,8 +68,7 @@ describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => 
     [
       'a body shorter than its Content-Length',
       () =>
-        sendRaw(
-          port,
+        raw(
           'POST /visits HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{}',
           { endAfterWrite: true },
         ),
@@ -96,36 +77,26 @@ describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => 
     [
       'Content-Length and Transfer-Encoding together (request smuggling)',
       () =>
-        sendRaw(
-          port,
+        raw(
           'POST /visits HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n',
         ),
       400,
     ],
     [
       'headers over 16 KiB',
-      () =>
-        sendRaw(port, `GET /visits HTTP/1.1\r\nHost: t\r\nCookie: ${'a'.repeat(20_000)}\r\n\r\n`),
+      () => raw(`GET /visits HTTP/1.1\r\nHost: t\r\nCookie: ${'a'.repeat(20_000)}\r\n\r\n`),
       431,
     ],
     ['a URL over 16 KiB', () => get(`/visits?pad=${'a'.repeat(20_000)}`), 431],
     [
       'a header name with a space',
-      () => sendRaw(port, 'GET /visits HTTP/1.1\r\nHost: t\r\nBad Header: x\r\n\r\n'),
+      () => raw('GET /visits HTTP/1.1\r\nHost: t\r\nBad Header: x\r\n\r\n'),
       400,
     ],
-    [
-      'a NUL in the request line',
-      () => sendRaw(port, 'GET /vis\0its HTTP/1.1\r\nHost: t\r\n\r\n'),
-      400,
-    ],
-    [
-      'no Host header',
-      () => sendRaw(port, 'GET /visits HTTP/1.1\r\nConnection: close\r\n\r\n'),
-      400,
-    ],
-    ['garbage instead of HTTP', () => sendRaw(port, 'HELLO THERE\r\n\r\n'), 400],
-    ['an HTTP/2 preface', () => sendRaw(port, 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), 400],
+    ['a NUL in the request line', () => raw('GET /vis\0its HTTP/1.1\r\nHost: t\r\n\r\n'), 400],
+    ['no Host header', () => raw('GET /visits HTTP/1.1\r\nConnection: close\r\n\r\n'), 400],
+    ['garbage instead of HTTP', () => raw('HELLO THERE\r\n\r\n'), 400],
+    ['an HTTP/2 preface', () => raw('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), 400],
     ['limit=-1', () => get('/visits?limit=-1'), 400],
     ['limit=1e12', () => get('/visits?limit=1e12'), 400],
     ['limit=abc', () => get('/visits?limit=abc'), 400],
@@ -135,26 +106,22 @@ describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => 
     [
       'a WebSocket upgrade (there is no WebSocket here)',
       () =>
-        sendRaw(
-          port,
-          'GET /socket HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
-        ),
+        raw('GET /socket HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'),
       404,
     ],
   ];
 
   it.each(cases)(
     'answers %s with a clear JSON error and records nothing',
-    async (_, send, status) => {
+    async (_, request, status) => {
       await post('');
-      expectCleanError(await send(), status, sut.dataDir);
+      expectCleanError(await request(), status, sut().dataDir);
       expect(await count()).toBe(1);
     },
   );
 
   it('counts a visit exactly once for a request smuggled after a bad one (it is never parsed)', async () => {
-    const res = await sendRaw(
-      port,
+    const res = await raw(
       'POST /visits HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nPOST /visits HTTP/1.1\r\nHost: t\r\n\r\n',
     );
     expect(res!.status).toBe(400);
@@ -165,8 +132,7 @@ describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => 
   // request's own answer, so a recorded visit was reported as a bad request.
   it('answers a request followed by junk with its own answer: the visit is counted and acknowledged', async () => {
     for (const junk of ['{}', 'GARBAGE\r\n\r\n', 'GET / HTTP/1.1\r\nHost: t\r\n\r\n']) {
-      const res = await sendRaw(
-        port,
+      const res = await raw(
         `POST /visits HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 0\r\n\r\n${junk}`,
       );
       expect(res?.status, junk).toBe(201);
@@ -185,7 +151,7 @@ describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => 
         const dripping = (head: string, rest: string) =>
           new Promise<RawResponse | undefined>((resolve) => {
             const started = performance.now();
-            const socket = connect(port, '127.0.0.1', () => socket.write(head));
+            const socket = connect(sut().port, '127.0.0.1', () => socket.write(head));
             opened.push(socket);
             let i = 0;
             drips.push(
@@ -213,7 +179,7 @@ describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => 
           '{"x":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}',
         );
         // A load balancer's pooled connection: one request, then idle past the header timeout.
-        const pooled = connect(port, '127.0.0.1');
+        const pooled = connect(sut().port, '127.0.0.1');
         opened.push(pooled);
         const onPooled = () =>
           new Promise<RawResponse | undefined>((resolve) => {
@@ -239,7 +205,7 @@ describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => 
 
         const headerLimit = HEADERS_TIMEOUT_MS + TIMEOUT_CHECK_INTERVAL_MS;
         for (const res of await Promise.all(slowHeaders)) {
-          expectCleanError(res, 408, sut.dataDir);
+          expectCleanError(res, 408, sut().dataDir);
           expect(res!.ms).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 100);
           expect(res!.ms).toBeLessThan(headerLimit + 1_500);
         }
@@ -250,7 +216,7 @@ describe('the HTTP edge: bad input gets a clear 4xx and changes nothing', () => 
         expect(pooled.destroyed).toBe(false);
         expect((await onPooled())?.status).toBe(201);
         const body = await slowBody;
-        expectCleanError(body, 408, sut.dataDir);
+        expectCleanError(body, 408, sut().dataDir);
         expect(body!.ms).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 100);
         expect(body!.ms).toBeLessThan(REQUEST_TIMEOUT_MS + TIMEOUT_CHECK_INTERVAL_MS + 1_500);
         // 1 + 20 + 1 visits; the slow ones recorded nothing.

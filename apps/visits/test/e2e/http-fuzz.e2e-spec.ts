@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Random } from '../faults/support/random.js';
 import { sendRaw, type RawResponse } from './raw-http.js';
-import { startTestingApp, type TestingApp } from './testing-app.js';
+import { useListeningApp } from './testing-app.js';
 
 const REQUESTS = process.env['FAULTS_LONG'] === '1' ? 20_000 : 3_000;
 const SEED = Number(process.env['FAULTS_SEED'] ?? Date.now() % 2 ** 32) >>> 0;
@@ -120,17 +120,7 @@ function recordedCount(res: RawResponse, method: string): number | undefined {
 }
 
 describe('fuzzing the HTTP edge: random requests move the count only with real visits', () => {
-  let sut: TestingApp;
-  let port: number;
-
-  beforeAll(async () => {
-    sut = await startTestingApp();
-    await sut.app.listen({ port: 0, host: '127.0.0.1' });
-    port = (sut.server.address() as { port: number }).port;
-  });
-  afterAll(async () => {
-    await sut[Symbol.asyncDispose]();
-  });
+  const sut = useListeningApp('all');
 
   it(`${REQUESTS} random requests`, { timeout: 300_000 }, async () => {
     const random = new Random(SEED);
@@ -142,14 +132,14 @@ describe('fuzzing the HTTP edge: random requests move the count only with real v
         const i = next++;
         const { raw, method } = randomRequest(random);
         const where = `request ${i} (FAULTS_SEED=${SEED}): ${JSON.stringify(raw.toString('latin1').slice(0, 300))}`;
-        const res = await sendRaw(port, raw, { timeoutMs: 15_000 });
+        const res = await sendRaw(sut().port, raw, { timeoutMs: 15_000 });
         expect(res, `${where}: closed without an answer`).toBeDefined();
         statuses.set(res!.status, (statuses.get(res!.status) ?? 0) + 1);
         expect(res!.status, where).toBeGreaterThanOrEqual(200);
         expect(res!.status, where).toBeLessThan(500);
         expect(res!.headers['x-content-type-options'], where).toBe('nosniff');
         expect(res!.body, where).not.toMatch(LEAK);
-        expect(res!.body, where).not.toContain(sut.dataDir);
+        expect(res!.body, where).not.toContain(sut().dataDir);
         if (res!.status >= 400 && method !== 'HEAD') {
           expect(JSON.parse(res!.body), where).toEqual({
             statusCode: res!.status,
@@ -165,8 +155,10 @@ describe('fuzzing the HTTP edge: random requests move the count only with real v
 
     // Each recorded visit got its own count, and nothing else moved the count.
     const final = JSON.parse(
-      (await sendRaw(port, 'GET /visits?limit=0 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'))!
-        .body,
+      (await sendRaw(
+        sut().port,
+        'GET /visits?limit=0 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n',
+      ))!.body,
     ).count as number;
     expect(new Set(recorded).size).toBe(recorded.length);
     expect(final).toBe(recorded.length);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { OpsServer } from '../../src/ops/ops-server.provider.js';
@@ -31,5 +32,31 @@ export async function startTestingApp(env: Record<string, string> = {}): Promise
       await app.close();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A {@link TestingApp} that also listens on a free loopback port, for raw sockets. */
+export interface ListeningApp extends TestingApp {
+  readonly port: number;
+}
+
+/**
+ * A {@link ListeningApp} on 127.0.0.1 at a port the kernel picks, started before each test (or
+ * once before all of them) and closed after: call the returned function inside a test.
+ */
+export function useListeningApp(scope: 'each' | 'all'): () => ListeningApp {
+  let sut: ListeningApp | undefined;
+  (scope === 'each' ? beforeEach : beforeAll)(async () => {
+    const app = await startTestingApp();
+    await app.app.listen({ port: 0, host: '127.0.0.1' });
+    sut = { ...app, port: (app.server.address() as { port: number }).port };
+  });
+  (scope === 'each' ? afterEach : afterAll)(async () => {
+    await sut?.[Symbol.asyncDispose]();
+    sut = undefined;
+  });
+  return () => {
+    if (!sut) throw new Error('useListeningApp: the app runs only inside a test');
+    return sut;
   };
 }

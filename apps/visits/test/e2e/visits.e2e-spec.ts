@@ -364,6 +364,9 @@ describe('visits service over HTTP', () => {
   });
 
   describe('errors', () => {
+    const postJson = (body: string) =>
+      api(sut.server).post('/visits').set('Content-Type', 'application/json').send(body);
+
     it('answers an unknown path with a 404 JSON error', async () => {
       const res = await api(sut.server).get('/no/such/thing').expect(404);
       expect(res.body).toEqual({
@@ -381,21 +384,13 @@ describe('visits service over HTTP', () => {
     });
 
     it('answers an oversized body with 413 and records nothing', async () => {
-      const res = await api(sut.server)
-        .post('/visits')
-        .set('Content-Type', 'application/json')
-        .send(JSON.stringify({ pad: 'x'.repeat(64 * 1024) }))
-        .expect(413);
+      const res = await postJson(JSON.stringify({ pad: 'x'.repeat(64 * 1024) })).expect(413);
       expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
       expect(await count()).toBe(0);
     });
 
     it('answers a malformed JSON body with 400 and records nothing', async () => {
-      const res = await api(sut.server)
-        .post('/visits')
-        .set('Content-Type', 'application/json')
-        .send('{"broken": ')
-        .expect(400);
+      const res = await postJson('{"broken": ').expect(400);
       expect(res.body.statusCode).toBe(400);
       expect(await count()).toBe(0);
     });
@@ -403,7 +398,7 @@ describe('visits service over HTTP', () => {
     it('never leaks stack traces or file paths', async () => {
       const responses = await Promise.all([
         api(sut.server).get('/visits?limit=abc'),
-        api(sut.server).post('/visits').set('Content-Type', 'application/json').send('{'),
+        postJson('{'),
         api(sut.server).patch('/'),
       ]);
       for (const res of responses) {

@@ -16,6 +16,7 @@ import {
   ServiceProcess,
   type Ended,
 } from '../harness/service-process.js';
+import { expectRefusal } from '../harness/refusal.js';
 import { STACK_FRAME } from '../harness/service.js';
 import { report } from './support/settings.js';
 
@@ -25,13 +26,8 @@ const mountSkip = await mountSkipReason();
 /** The image's user: what the service runs as in Kubernetes. */
 
 /** Exit code 1 after one fatal line matching `message`, without a stack trace. */
-function expectRefusal(ended: Ended, message: RegExp): void {
-  const context = `output:\n${ended.output}`;
-  expect(ended.code, context).toBe(1);
-  expect(ended.output, context).not.toMatch(STACK_FRAME);
-  const fatal = ended.lines.filter((l) => l.level === 'fatal' || l.level === 'error');
-  expect(fatal, context).toHaveLength(1);
-  expect(fatal[0]!.msg, context).toMatch(message);
+function expectRefusalWith(ended: Ended, message: RegExp): void {
+  expect(expectRefusal(ended).msg, `output:\n${ended.output}`).toMatch(message);
 }
 
 function skipTitle(title: string, reason: string | undefined): string {
@@ -79,7 +75,7 @@ describe('the data directory', () => {
   it('refuses a DATA_DIR that is a file', async () => {
     const file = join(workDir, 'a-file');
     await writeFile(file, 'not a directory');
-    expectRefusal(await runToExit(file), /is not a directory: point DATA_DIR at a directory/);
+    expectRefusalWith(await runToExit(file), /is not a directory: point DATA_DIR at a directory/);
   });
 
   describe.skipIf(mountSkip !== undefined)(
@@ -95,7 +91,7 @@ describe('the data directory', () => {
         const before = (await readdir(source)).sort();
         const view = await mounts.readOnlyView(source);
 
-        expectRefusal(
+        expectRefusalWith(
           await runToExit(view),
           new RegExp(`${view} is on a read-only file system: mount a writable volume`),
         );
@@ -137,7 +133,7 @@ describe('the data directory', () => {
         expect(service.output(), context).toMatch(/read-only file system/);
 
         // Restarted on the same, still read-only volume: refused with the reason.
-        expectRefusal(await runToExit(dataDir), /is on a read-only file system/);
+        expectRefusalWith(await runToExit(dataDir), /is on a read-only file system/);
 
         await volume.repair();
         const repaired = await ServiceProcess.start(dataDir);
@@ -208,7 +204,7 @@ describe('the data directory', () => {
       it('refuses a directory it may not read or write, naming the fix', async () => {
         const dataDir = join(workDir, 'root-only');
         await mkdir(dataDir, { mode: 0o700 });
-        expectRefusal(
+        expectRefusalWith(
           await runToExit(dataDir, asService),
           new RegExp(
             `permission denied on ${dataDir} \\(running as uid ${SERVICE_UID} gid ${SERVICE_UID}\\).*chown -R ${SERVICE_UID}:${SERVICE_UID}.*fsGroup`,
@@ -222,7 +218,7 @@ describe('the data directory', () => {
         await mkdir(dataDir);
         await storeWith(dataDir, 2);
         await chown(dataDir, SERVICE_UID, SERVICE_UID); // the files inside are still root's
-        expectRefusal(
+        expectRefusalWith(
           await runToExit(dataDir, asService),
           /permission denied on .*visits\.lock \(running as uid 10001 gid 10001\).*chown/,
         );

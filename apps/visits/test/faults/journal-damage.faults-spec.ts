@@ -11,7 +11,7 @@ import {
 } from '../../src/store/journal.js';
 import { countOf, visit } from '../harness/http.js';
 import { runToExit, ServiceProcess, type Ended } from '../harness/service-process.js';
-import { STACK_FRAME } from '../harness/service.js';
+import { expectRefusal } from '../harness/refusal.js';
 import { faultWorkDir } from './support/suite.js';
 
 const VISITS = 3;
@@ -38,15 +38,12 @@ describe('damaged store files at start', () => {
   }
 
   /** Refused: exit code 1, one fatal line that names the file and the problem, no stack trace. */
-  function expectRefusal(ended: Ended, file: string, problem: RegExp): void {
+  function expectDamaged(ended: Ended, file: string, problem: RegExp): void {
     const context = `output:\n${ended.output}`;
-    expect(ended.code, context).toBe(1);
-    expect(ended.output, context).not.toMatch(STACK_FRAME);
-    const fatal = ended.lines.filter((l) => l.level === 'fatal' || l.level === 'error');
-    expect(fatal, context).toHaveLength(1);
-    expect(fatal[0]!.msg, context).toContain(`${file} is damaged: `);
-    expect(fatal[0]!.msg, context).toMatch(problem);
-    expect(fatal[0]!.msg, context).toMatch(/refuses to start.*left untouched/);
+    const { msg } = expectRefusal(ended);
+    expect(msg, context).toContain(`${file} is damaged: `);
+    expect(msg, context).toMatch(problem);
+    expect(msg, context).toMatch(/refuses to start.*left untouched/);
     expect(ended.ms, 'refused at once').toBeLessThan(10_000);
   }
 
@@ -103,7 +100,7 @@ describe('damaged store files at start', () => {
       await writeFile(journal, damaged);
       const viewBefore = await readFile(view);
 
-      expectRefusal(await runToExit(dataDir), journal, problem);
+      expectDamaged(await runToExit(dataDir), journal, problem);
       expect((await readFile(journal)).equals(damaged), 'journal untouched').toBe(true);
       expect((await readFile(view)).equals(viewBefore), 'view untouched').toBe(true);
     },
@@ -113,14 +110,14 @@ describe('damaged store files at start', () => {
     const { journal } = await freshCopy();
     await unlink(journal);
     await mkdir(journal);
-    expectRefusal(await runToExit(dataDir), journal, /it is a directory, not a file/);
+    expectDamaged(await runToExit(dataDir), journal, /it is a directory, not a file/);
   });
 
   it('refuses a directory where the visits file should be', async () => {
     const { view } = await freshCopy();
     await unlink(view);
     await mkdir(view);
-    expectRefusal(await runToExit(dataDir), view, /it is a directory, not a file/);
+    expectDamaged(await runToExit(dataDir), view, /it is a directory, not a file/);
   });
 
   it.each([
@@ -133,7 +130,7 @@ describe('damaged store files at start', () => {
       const { journal, view } = await freshCopy();
       await unlink(journal);
       await writeFile(view, content);
-      expectRefusal(await runToExit(dataDir), view, problem);
+      expectDamaged(await runToExit(dataDir), view, problem);
       expect(await readFile(view, 'utf8')).toBe(content);
     },
   );

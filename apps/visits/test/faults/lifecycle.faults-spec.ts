@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { countOf, request } from '../harness/http.js';
 import { VisitLoad } from '../harness/load.js';
 import { runToExit, ServiceProcess } from '../harness/service-process.js';
-import { STACK_FRAME } from '../harness/service.js';
+import { expectRefusal } from '../harness/refusal.js';
 import { faultWorkDir } from './support/suite.js';
 
 const CLIENTS = 64;
@@ -79,11 +79,7 @@ describe('process lifecycle under load', () => {
     });
 
     const second = await runToExit(dataDir);
-    expect(second.code, second.output).toBe(1);
-    expect(second.output).not.toMatch(STACK_FRAME);
-    const fatal = second.lines.filter((l) => l.level === 'fatal');
-    expect(fatal, second.output).toHaveLength(1);
-    expect(fatal[0]!.msg).toMatch(
+    expect(expectRefusal(second).msg).toMatch(
       new RegExp(`the data directory ${dataDir} is in use by another process`),
     );
     // At once: the time to load node and the app, not a wait for the lock.

@@ -1,21 +1,19 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environment, IMAGE_UID } from '@stateful-visits/visits-contract';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { request } from '../harness/http.js';
 import { freePort } from '../harness/ports.js';
 import {
-  assertBuilt,
-  killAll,
   runToExit,
   ServiceProcess,
   type Ended,
   type ProcessOptions,
 } from '../harness/service-process.js';
 import { STACK_FRAME, type LogLine } from '../harness/service.js';
+import { useProcessDir } from './process-dir.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -39,20 +37,9 @@ function expectOneFatalLine(ended: Ended, msg: RegExp): LogLine {
 // The built service (dist/visits.cjs) when it cannot start: each way is one line naming the
 // setting to change and what to do (docs/contract.md, "Process").
 describe('the built service refusing to start', () => {
-  let dir: string;
-  const exit = (options: ProcessOptions, dataDir = join(dir, 'data')) =>
+  const dir = useProcessDir();
+  const exit = (options: ProcessOptions, dataDir = join(dir(), 'data')) =>
     runToExit(dataDir, options);
-
-  beforeAll(() => {
-    assertBuilt();
-  });
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'visits-process-'));
-  });
-  afterEach(async () => {
-    await killAll();
-    await rm(dir, { recursive: true, force: true });
-  });
 
   describe('PORT and HOST', () => {
     let holder: Server | undefined;
@@ -103,7 +90,7 @@ describe('the built service refusing to start', () => {
 
   describe('DATA_DIR', () => {
     it('a file: names DATA_DIR and what to do', async () => {
-      const file = join(dir, 'file');
+      const file = join(dir(), 'file');
       await writeFile(file, 'x');
       const line = expectOneFatalLine(
         await exit({}, file),
@@ -113,7 +100,7 @@ describe('the built service refusing to start', () => {
     });
 
     it('a path through a file: names DATA_DIR', async () => {
-      const file = join(dir, 'file');
+      const file = join(dir(), 'file');
       await writeFile(file, 'x');
       expectOneFatalLine(
         await exit({}, join(file, 'data')),
@@ -124,8 +111,8 @@ describe('the built service refusing to start', () => {
     it.skipIf(!isRoot)(
       `a directory this user may not write (as uid ${IMAGE_UID}): names DATA_DIR and how to grant access`,
       async () => {
-        const dataDir = join(dir, 'data');
-        await chmod(dir, 0o755); // the service's user may walk through it, not into data/
+        const dataDir = join(dir(), 'data');
+        await chmod(dir(), 0o755); // the service's user may walk through it, not into data/
         await mkdir(dataDir, { mode: 0o700 });
         const line = expectOneFatalLine(
           await exit({ uid: IMAGE_UID, gid: IMAGE_UID }, dataDir),
@@ -162,7 +149,7 @@ describe('the built service refusing to start', () => {
   });
 
   it('starts with TIMEZONE in any case, using and logging the name as the IANA database spells it', async () => {
-    const service = await ServiceProcess.start(join(dir, 'data'), {
+    const service = await ServiceProcess.start(join(dir(), 'data'), {
       env: { TIMEZONE: 'europe/BERLIN' },
     });
     const home = await request(`${service.url}/`, { headers: { accept: 'application/json' } });

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gitRevision } from '../../src/version/read-build-info.js';
 import { REPO_ROOT } from '../harness/paths.js';
-import { assertBuilt, killAll, runToExit, ServiceProcess } from '../harness/service-process.js';
+import { runToExit, ServiceProcess } from '../harness/service-process.js';
+import { useProcessDir } from './process-dir.js';
 
 const PROBE = fileURLToPath(new URL('./fixtures/intl-probe.js', import.meta.url));
 const SWAGGER_PROBE = fileURLToPath(new URL('./fixtures/swagger-probe.js', import.meta.url));
@@ -15,21 +15,10 @@ const built = (output: string) =>
 // What the built service (dist/visits.cjs, what the image runs) does before it is asked anything.
 // What it does under crashes, signals and damaged files is the fault suite's (test/faults).
 describe('the built service at start', () => {
-  let dataDir: string;
-
-  beforeAll(() => {
-    assertBuilt();
-  });
-  beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'visits-process-'));
-  });
-  afterEach(async () => {
-    await killAll();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const dataDir = useProcessDir();
 
   const start = (env: Record<string, string> = {}) =>
-    ServiceProcess.start(dataDir, { env: { NODE_OPTIONS: `--import ${PROBE}`, ...env } });
+    ServiceProcess.start(dataDir(), { env: { NODE_OPTIONS: `--import ${PROBE}`, ...env } });
 
   // ICU's data costs about 7 MiB of RSS once the first Intl.DateTimeFormat is built
   // (docs/benchmarks.md): the bundle makes NestJS's own formatters lazy (build/lazy-intl.js) and
@@ -104,7 +93,7 @@ describe('the built service at start', () => {
   it('refuses to start when the ops port is taken, saying which ports and what to do', async () => {
     const first = await start();
     const taken = new URL(first.opsUrl).port;
-    const ended = await runToExit(join(dataDir, 'second'), { env: { OPS_PORT: taken } });
+    const ended = await runToExit(join(dataDir(), 'second'), { env: { OPS_PORT: taken } });
     expect(ended.code).toBe(1);
     expect(ended.output).toMatch(
       new RegExp(
@@ -114,13 +103,13 @@ describe('the built service at start', () => {
   });
 
   it('stops with exit code 1 naming a bad variable', async () => {
-    const ended = await runToExit(dataDir, { env: { RECENT_VISITS: 'lots' } });
+    const ended = await runToExit(dataDir(), { env: { RECENT_VISITS: 'lots' } });
     expect(ended.code).toBe(1);
     expect(ended.output).toMatch(/RECENT_VISITS must be a whole number/);
   });
 
   it('refuses a CORS_ORIGINS entry that is not an origin, echoing it', async () => {
-    const ended = await runToExit(dataDir, {
+    const ended = await runToExit(dataDir(), {
       env: { CORS_ORIGINS: 'https://ok.example,https://widgets.example/' },
     });
     expect(ended.code).toBe(1);
@@ -131,7 +120,7 @@ describe('the built service at start', () => {
   // The bundle holds the description the build generated, and no-op decorators
   // (build/openapi-at-build-time.js): @nestjs/swagger, installed beside it here, is never loaded.
   it('serves the committed OpenAPI description without loading @nestjs/swagger', async () => {
-    const s = await ServiceProcess.start(dataDir, {
+    const s = await ServiceProcess.start(dataDir(), {
       env: { NODE_OPTIONS: `--import ${SWAGGER_PROBE}` },
     });
     const res = await fetch(`${s.opsUrl}/openapi.json`);
@@ -145,7 +134,7 @@ describe('the built service at start', () => {
   });
 
   it('refuses FLEET_DNS and FLEET_PEERS together, saying which belongs where', async () => {
-    const ended = await runToExit(dataDir, {
+    const ended = await runToExit(dataDir(), {
       env: { FLEET_DNS: 'visits-headless', FLEET_PEERS: 'visits-1:3000' },
     });
     expect(ended.code).toBe(1);

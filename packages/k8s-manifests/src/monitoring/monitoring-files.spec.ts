@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempDisposableSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { visitsDashboard } from './dashboard.js';
 import {
   diffMonitoringFiles,
@@ -37,13 +37,9 @@ describe('the committed k8s/monitoring/ directory', () => {
 });
 
 describe('writeMonitoringFiles and diffMonitoringFiles', () => {
-  let dir: string | undefined;
-  afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
   it('report every missing, changed and stale file, and writing fixes them', () => {
-    dir = mkdtempSync(join(tmpdir(), 'monitoring-files-'));
+    using tmp = mkdtempDisposableSync(join(tmpdir(), 'monitoring-files-'));
+    const dir = tmp.path;
     expect(diffMonitoringFiles(join(dir, 'monitoring'))).toEqual([
       `missing: ${MONITORING_FILES.dashboard}`,
       `missing: ${MONITORING_FILES.rules}`,

@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { diffGeneratedFiles, writeGeneratedFiles } from '../generated-files.js';
 import { toYamlDocument } from '../render.js';
 import { visitsDashboard, type DashboardProps } from './dashboard.js';
 import type { MonitoringProps } from './monitoring-props.js';
@@ -55,30 +55,10 @@ function ownedFilesIn(dir: string): string[] {
  * or is a YAML/JSON file that would not be generated. Empty when `dir` is up to date.
  */
 export function diffMonitoringFiles(dir: string): string[] {
-  const files = renderMonitoringFiles();
-  const problems: string[] = [];
-  for (const [name, content] of files) {
-    let actual: string | undefined;
-    try {
-      actual = readFileSync(join(dir, name), 'utf8');
-    } catch {
-      actual = undefined;
-    }
-    if (actual === undefined) problems.push(`missing: ${name}`);
-    else if (actual !== content) problems.push(`differs: ${name}`);
-  }
-  for (const name of ownedFilesIn(dir)) {
-    if (!files.has(name)) problems.push(`not generated (stale): ${name}`);
-  }
-  return problems.sort();
+  return diffGeneratedFiles(dir, renderMonitoringFiles(), ownedFilesIn(dir));
 }
 
 /** Writes {@link renderMonitoringFiles} into `dir` and removes YAML/JSON files it no longer generates. */
 export function writeMonitoringFiles(dir: string): { written: string[]; removed: string[] } {
-  const files = renderMonitoringFiles();
-  const removed = ownedFilesIn(dir).filter((name) => !files.has(name));
-  for (const name of removed) rmSync(join(dir, name));
-  mkdirSync(dir, { recursive: true });
-  for (const [name, content] of files) writeFileSync(join(dir, name), content);
-  return { written: [...files.keys()].sort(), removed };
+  return writeGeneratedFiles(dir, renderMonitoringFiles(), ownedFilesIn(dir));
 }

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempDisposableSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DATA_FILES } from '../data-dir.js';
 import { environment } from '../environment.js';
 import { FLEET_PATH, OPS_PATHS, READY_HEADER } from '../http.js';
@@ -65,13 +65,9 @@ describe('docs/contract.md', () => {
 });
 
 describe('writeGeneratedDocs and diffGeneratedDocs', () => {
-  let dir: string | undefined;
-  afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
   it('find a stale table, rewrite only what lies between the markers, and then agree', () => {
-    dir = mkdtempSync(join(tmpdir(), 'contract-docs-'));
+    using tmp = mkdtempDisposableSync(join(tmpdir(), 'contract-docs-'));
+    const dir = tmp.path;
     mkdirSync(join(dir, 'docs'));
     for (const file of GENERATED_FILES) {
       const current = readFileSync(join(repoRoot, file), 'utf8');

@@ -46,6 +46,17 @@ export function adaptToServer(objects: readonly K8sObject[], c: Capabilities): A
     const o = structuredClone(original);
     const id = `${o.kind}/${o.metadata.name}`;
     const spec = o['spec'];
+    /** Drops `spec.<field>`, which this server does not know, and lists the change. */
+    const removeField = (
+      from: Json,
+      field: string,
+      weakens: string,
+      show: (value: unknown) => string = String,
+    ) => {
+      if (!(field in from)) return;
+      changes.push({ object: id, change: `spec.${field} (${show(from[field])}) removed`, weakens });
+      delete from[field];
+    };
     if (o.kind === 'StatefulSet' && isObject(spec)) {
       if (!c.preStopSleep) {
         for (const container of podContainers(o)) {
@@ -64,23 +75,20 @@ export function adaptToServer(objects: readonly K8sObject[], c: Capabilities): A
           }
         }
       }
-      if (!c.statefulSetMinReadySeconds && 'minReadySeconds' in spec) {
-        changes.push({
-          object: id,
-          change: `spec.minReadySeconds (${String(spec['minReadySeconds'])}) removed`,
-          weakens:
-            'rollouts and scaling do not wait that long after each pod is ready; the update and scaling checks still prove order and counts, not the delay',
-        });
-        delete spec['minReadySeconds'];
+      if (!c.statefulSetMinReadySeconds) {
+        removeField(
+          spec,
+          'minReadySeconds',
+          'rollouts and scaling do not wait that long after each pod is ready; the update and scaling checks still prove order and counts, not the delay',
+        );
       }
-      if (!c.statefulSetPvcRetentionPolicy && 'persistentVolumeClaimRetentionPolicy' in spec) {
-        changes.push({
-          object: id,
-          change: `spec.persistentVolumeClaimRetentionPolicy (${JSON.stringify(spec['persistentVolumeClaimRetentionPolicy'])}) removed`,
-          weakens:
-            'claims are kept on scale-in and deletion because that is this server’s only behaviour, not because the policy says Retain',
-        });
-        delete spec['persistentVolumeClaimRetentionPolicy'];
+      if (!c.statefulSetPvcRetentionPolicy) {
+        removeField(
+          spec,
+          'persistentVolumeClaimRetentionPolicy',
+          'claims are kept on scale-in and deletion because that is this server’s only behaviour, not because the policy says Retain',
+          JSON.stringify,
+        );
       }
     }
     if (o.kind === 'PodDisruptionBudget' && isObject(spec)) {
@@ -92,14 +100,12 @@ export function adaptToServer(objects: readonly K8sObject[], c: Capabilities): A
           weakens: 'none: the suite does not evict pods; the budget is applied, not exercised',
         });
       }
-      if (!c.pdbUnhealthyPodEvictionPolicy && 'unhealthyPodEvictionPolicy' in spec) {
-        changes.push({
-          object: id,
-          change: `spec.unhealthyPodEvictionPolicy (${String(spec['unhealthyPodEvictionPolicy'])}) removed`,
-          weakens:
-            'none: running but unready pods would be protected by the budget (the older behaviour); the suite does not evict pods',
-        });
-        delete spec['unhealthyPodEvictionPolicy'];
+      if (!c.pdbUnhealthyPodEvictionPolicy) {
+        removeField(
+          spec,
+          'unhealthyPodEvictionPolicy',
+          'none: running but unready pods would be protected by the budget (the older behaviour); the suite does not evict pods',
+        );
       }
     }
     return o;
