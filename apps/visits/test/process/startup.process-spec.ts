@@ -79,11 +79,15 @@ describe('the built service at start', () => {
     ) as { version: string };
     expect(version).toEqual({
       version: packageVersion,
-      // A build in a git checkout knows its commit (the image gets it as REVISION); turbo never
-      // serves this build from its cache, which would carry the commit it was first made at.
-      revision: gitRevision(REPO_ROOT),
+      revision: expect.stringMatching(/^[0-9a-f]{40}$/),
       node: process.version,
     });
+    // A build in a git checkout knows its commit (the image gets it as REVISION); turbo never
+    // serves this build from its cache, which would carry the commit it was first made at.
+    expect(
+      version['revision'],
+      'dist/ was built at another commit: `npm run build -w @stateful-visits/visits` (npm test builds first)',
+    ).toBe(gitRevision(REPO_ROOT));
     const metrics = await (await fetch(`${s.opsUrl}/metrics`)).text();
     expect(metrics).toContain(
       `visits_build_info{version="${packageVersion}",revision="${version['revision']}"} 1\n`,
