@@ -12,6 +12,7 @@ import {
   servers,
   settings,
   type Measured,
+  type Ratio,
   type Results,
   type Target,
 } from './scenarios.ts';
@@ -97,18 +98,25 @@ export function besidesTable(cases: Readonly<Record<string, Measured>>): string 
 
 export const formatValue = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
 
+export function ratioLines(ratios: Ratio[]): string[] {
+  return ratios.map((x) => `${x.name}: ${x.value.toFixed(2)}`);
+}
+
 export function targetLines(targets: Target[]): string[] {
   return targets.map((t) => `${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${formatValue(t.value)}`);
 }
 
 /** Everything a run prints, in order. */
-export function consoleReport(r: Results, targets: Target[]): string {
+export function consoleReport(r: Results, targets: Target[], ratios: Ratio[]): string {
   return [
     mainTable(rowsOf(r.cases)),
     ...(r.unpinnedCases ? ['', 'nothing pinned:', unpinnedTable(rowsOf(r.unpinnedCases))] : []),
     ...accessLogLines(r.cases),
     '',
     ...exactnessLines(r),
+    '',
+    'POST rates divided:',
+    ...ratioLines(ratios),
     '',
     ...targetLines(targets),
   ].join('\n');
@@ -135,7 +143,7 @@ ${table}
 `;
 }
 
-function markdown(r: Results, targets: Target[]): string {
+function markdown(r: Results, targets: Target[], ratios: Ratio[]): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const unpinned = r.unpinnedCases
     ? `With nothing pinned (same settings; the server's fsync and GC threads may run beside its event loop,
@@ -156,6 +164,9 @@ with \`ACCESS_LOG=all\` (one log line per request, the default) unless a case sa
 Its two peers frame it: **the limit** for one Node process (\`bench/peers/group-commit.mjs\`: bare \`node:http\` with
 the same group commit, acknowledging after \`fdatasync\`) and **the careful peer** (\`bench/peers/careful.mjs\`: one
 visit at a time behind a lock, write the count, \`fdatasync\`, answer). Both are durable and exact, as the service is.
+Between the limit and the service sits **the framework ceiling** (\`bench/peers/nest-ceiling.mjs\`: the service's app
+shape, NestJS with the Fastify adapter and the same server options, run with the service's flags, and a POST route
+that only answers): not durable, so not a peer, but it shows how much of the gap NestJS itself takes.
 The two pictures are not peers: a constant answer, and the seeds' naive counter, which loses updates.
 
 ![requests per second](benchmarks.svg)
@@ -171,6 +182,12 @@ Cold start, process start to \`/health/ready\` = 200 (median of ${settings.coldS
 (${ms(r.cold.times)}), ${r.coldBig.medianMs.toFixed(0)} ms on a store at ${settings.bigStoreCount.toLocaleString('en')} visits
 (${ms(r.coldBig.times)}). Idle RSS one second after start (median of the same runs): ${r.cold.idleRssMiB.toFixed(1)} MiB
 (${r.cold.idleRss.map((m) => m.toFixed(1)).join(', ')}).
+
+## Where the gap to the limit lies
+
+| POST rates divided | measured |
+|---|---:|
+${ratios.map((x) => `| ${x.name} | ${x.value.toFixed(2)} |`).join('\n')}
 
 ## Targets
 
@@ -207,12 +224,12 @@ ${bars}
 }
 
 /** Writes docs/benchmarks.md (keeping the hand-written analysis below its marker) and docs/benchmarks.svg. */
-export async function writeReport(r: Results, targets: Target[]): Promise<void> {
+export async function writeReport(r: Results, targets: Target[], ratios: Ratio[]): Promise<void> {
   await writeFile(join(REPO_ROOT, 'docs', 'benchmarks.svg'), chart(rowsOf(r.cases)));
   const path = join(REPO_ROOT, 'docs', 'benchmarks.md');
   const previous = await readFile(path, 'utf8').catch(() => '');
   const analysis = previous.includes('<!-- analysis -->')
     ? previous.split('<!-- analysis -->')[1]!.replace(/^\n/, '')
     : '';
-  await writeFile(path, markdown(r, targets) + analysis);
+  await writeFile(path, markdown(r, targets, ratios) + analysis);
 }

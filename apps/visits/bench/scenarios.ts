@@ -29,7 +29,8 @@ export const mallocEnv = {
   MALLOC_MMAP_THRESHOLD_: process.env['MALLOC_MMAP_THRESHOLD_'] ?? '32768',
 };
 
-export type ServerId = 'service' | 'serviceErrorsLog' | 'limit' | 'careful' | 'bare' | 'naive';
+export type ServerId =
+  'service' | 'serviceErrorsLog' | 'limit' | 'ceiling' | 'careful' | 'bare' | 'naive';
 
 export interface Server {
   readonly script: string;
@@ -68,6 +69,12 @@ export const servers: Record<ServerId, Server> = {
   // The production overlay's setting: only answers ≥ 500 and slow requests logged.
   serviceErrorsLog: service('errors'),
   limit: peer('group-commit.mjs', 'limit (bare node:http + group commit)'),
+  // Not durable, so not a peer: NestJS and Fastify with a no-op route, run as the service runs.
+  ceiling: {
+    ...peer('nest-ceiling.mjs', 'framework ceiling (NestJS + Fastify, no-op route)'),
+    nodeArgs: serviceFlags,
+    env: { NODE_ENV: 'production', ...mallocEnv },
+  },
   careful: peer('careful.mjs', 'careful peer (lock, write, fdatasync)'),
   bare: peer('bare-http.mjs', 'bare node:http'),
   naive: peer('naive-counter.mjs', 'naive counter'),
@@ -152,6 +159,14 @@ export const scenarios: readonly Scenario[] = [
     unpinned: true,
   },
   {
+    id: 'ceiling',
+    title: 'the framework ceiling: NestJS + Fastify, a no-op POST route (not durable)',
+    server: 'ceiling',
+    method: 'POST',
+    path: '/visits',
+    unpinned: true,
+  },
+  {
     id: 'careful',
     title: 'the careful peer: one visit at a time (lock, write, fdatasync), POST',
     server: 'careful',
@@ -172,6 +187,28 @@ export const scenarios: readonly Scenario[] = [
     server: 'naive',
     method: 'POST',
     path: '/visits',
+  },
+];
+
+/**
+ * Where the gap between the service and the limit lies: POST rates of one configuration divided,
+ * shown beside the targets (not targets themselves). The framework ceiling sits between the two.
+ */
+export const ratios: readonly {
+  readonly name: string;
+  readonly of: string;
+  readonly to: string;
+}[] = [
+  { name: 'service ÷ the limit', of: 'post', to: 'limit' },
+  {
+    name: 'framework ceiling ÷ the limit (what NestJS and Fastify allow)',
+    of: 'ceiling',
+    to: 'limit',
+  },
+  {
+    name: 'service ÷ framework ceiling (what the store, hooks, log and metrics cost)',
+    of: 'post',
+    to: 'ceiling',
   },
 ];
 
@@ -319,5 +356,20 @@ export function targets(r: Results): Target[] {
       ...(r.unpinnedCases ? [check(spec, r.unpinnedCases, ' (nothing pinned)')] : []),
     ]),
     ...perRun.map((spec) => check(spec, r)),
+  ];
+}
+
+export interface Ratio {
+  readonly name: string;
+  readonly value: number;
+}
+
+/** The `ratios` in each configuration measured: on one core, and with nothing pinned. */
+export function gapRatios(r: Results): Ratio[] {
+  const inCases = (cases: Cases, suffix: string) =>
+    ratios.map((x) => ({ name: `${x.name}${suffix}`, value: ratio(cases, x.of, x.to) }));
+  return [
+    ...inCases(r.cases, r.pinned ? ' (server on one core)' : ''),
+    ...(r.unpinnedCases ? inCases(r.unpinnedCases, ' (nothing pinned)') : []),
   ];
 }
