@@ -4,6 +4,7 @@ import {
   type MonitoringProps,
   type ResolvedMonitoringProps,
 } from './monitoring-props.js';
+import { durationSeconds } from '../prometheus-duration.js';
 
 export type Severity = 'critical' | 'warning';
 export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
@@ -104,24 +105,6 @@ export function selector(p: ResolvedMonitoringProps, extra?: string): string {
  */
 export function podGrouping(p: ResolvedMonitoringProps): string {
   return [...new Set([...p.jobLabels, 'namespace', p.podLabel])].join(', ');
-}
-
-const DURATION_UNITS: Record<string, number> = {
-  y: 365 * 86_400,
-  w: 7 * 86_400,
-  d: 86_400,
-  h: 3_600,
-  m: 60,
-  s: 1,
-  ms: 0.001,
-};
-
-function durationSeconds(duration: string): number {
-  let seconds = 0;
-  for (const [, n, unit] of duration.matchAll(/(\d+)(ms|[ywdhms])/g)) {
-    seconds += Number(n) * DURATION_UNITS[unit!]!;
-  }
-  return seconds;
 }
 
 export function recordingRules(p: ResolvedMonitoringProps): RecordingRule[] {
