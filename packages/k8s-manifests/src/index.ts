@@ -70,7 +70,6 @@ export {
   conditionOperands,
   headingAnchor,
   RECORDED,
-  STORE_STATES,
   type AlertRule,
   type AlertCondition,
   type ComparisonOp,
@@ -78,7 +77,6 @@ export {
   type RenderedRule,
   type RenderedRuleGroup,
   type Severity,
-  type StoreState,
 } from './monitoring/rules.js';
 export { visitsPrometheusRule, type PrometheusRuleProps } from './monitoring/prometheus-rule.js';
 export {
