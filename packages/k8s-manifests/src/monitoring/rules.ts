@@ -95,7 +95,7 @@ export function selector(p: ResolvedMonitoringProps, extra?: string): string {
  * The labels that identify a pod across restarts: those the job selector uses (so the same
  * selector finds the aggregated series), the namespace, and the pod label.
  */
-export function podGrouping(p: ResolvedMonitoringProps): string {
+function podGrouping(p: ResolvedMonitoringProps): string {
   return [...new Set([...p.jobLabels, 'namespace', p.podLabel])].join(', ');
 }
 
