@@ -25,11 +25,7 @@ export { visitsNamespace } from './namespace.js';
 export { visitsServiceAccount } from './service-account.js';
 export { visitsConfigMap, configMapData, configChecksum } from './config-map.js';
 export { visitsHeadlessService, visitsClientService } from './service.js';
-export {
-  visitsStatefulSet,
-  podSecurityContext,
-  CONFIG_CHECKSUM_ANNOTATION,
-} from './stateful-set.js';
+export { visitsStatefulSet, CONFIG_CHECKSUM_ANNOTATION } from './stateful-set.js';
 export { visitsPodDisruptionBudget } from './pod-disruption-budget.js';
 export { visitsNetworkPolicy } from './network-policy.js';
 export { visitsServiceMonitor, POD_INDEX_LABEL, JOB_LABEL } from './service-monitor.js';
@@ -70,7 +66,6 @@ export {
   conditionOperands,
   headingAnchor,
   RECORDED,
-  STORE_STATES,
   type AlertRule,
   type AlertCondition,
   type ComparisonOp,
@@ -78,7 +73,6 @@ export {
   type RenderedRule,
   type RenderedRuleGroup,
   type Severity,
-  type StoreState,
 } from './monitoring/rules.js';
 export { visitsPrometheusRule, type PrometheusRuleProps } from './monitoring/prometheus-rule.js';
 export {

@@ -12,12 +12,12 @@ export const OPS_PORT_NAME = 'ops';
 export const SERVICE_ROLE_LABEL = 'stateful-visits/service';
 
 /** Labels the StatefulSet selects its pods by; they never change for the life of the set. */
-export function selectorLabels(p: ResolvedVisitsProps): Record<string, string> {
+export function selectorLabels(p: Pick<ResolvedVisitsProps, 'name'>): Record<string, string> {
   return { 'app.kubernetes.io/name': 'visits', 'app.kubernetes.io/instance': p.name };
 }
 
-/** Labels on every object. */
-export function commonLabels(p: ResolvedVisitsProps): Record<string, string> {
+/** Labels on every object (the PrometheusRule overrides the component). */
+export function commonLabels(p: Pick<ResolvedVisitsProps, 'name'>): Record<string, string> {
   return {
     ...selectorLabels(p),
     'app.kubernetes.io/component': 'server',

@@ -4,7 +4,7 @@ import { objectMeta, objectNames, selectorLabels } from './naming.js';
 import type { ResolvedVisitsProps } from './props.js';
 
 /** The cluster DNS as most clusters run it: kube-dns or CoreDNS pods labelled `k8s-app: kube-dns`. */
-export const CLUSTER_DNS_PEER: IIoK8sApiNetworkingV1NetworkPolicyPeer = {
+const CLUSTER_DNS_PEER: IIoK8sApiNetworkingV1NetworkPolicyPeer = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
   podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
 };

@@ -27,6 +27,7 @@ import {
   type UpdateStrategy,
   type VisitsProps,
 } from './props.js';
+import { isPrometheusDuration } from './prometheus-duration.js';
 import { STARTUP_PROBE_PERIOD_SECONDS } from './stateful-set.js';
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -56,7 +57,6 @@ export function quantityBytes(quantity: string): number {
   if (match === null) throw new RangeError(`not a storage quantity: ${quantity}`);
   return Number(match[1]) * QUANTITY_UNITS[match[3] ?? '']!;
 }
-const PROMETHEUS_DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
 // StatefulSet pods carry `controller-revision-hash: <name>-<10 chars>`, a label value of at most 63.
 const MAX_NAME_LENGTH = 52;
 // The container runs as non-root with every capability dropped: no port below this one.
@@ -315,7 +315,7 @@ export function resolveVisitsProps(props: VisitsProps = {}): ResolvedVisitsProps
   matching(
     'serviceMonitorInterval',
     serviceMonitorInterval,
-    serviceMonitorInterval !== '' && PROMETHEUS_DURATION.test(serviceMonitorInterval),
+    isPrometheusDuration(serviceMonitorInterval),
     "a Prometheus duration such as '30s' or '1m'",
   );
 

@@ -32,7 +32,7 @@ const TMP_VOLUME = 'tmp';
 export const STARTUP_PROBE_PERIOD_SECONDS = 2;
 
 /** Pod-level security: Pod Security Standards `restricted`, plus volume ownership for the uid. */
-export function podSecurityContext(): IIoK8sApiCoreV1PodSecurityContext {
+function podSecurityContext(): IIoK8sApiCoreV1PodSecurityContext {
   return {
     runAsNonRoot: true,
     runAsUser: IMAGE_UID,

@@ -182,7 +182,7 @@ export function canonicalTimeZone(value: string): string | undefined {
 }
 
 /** Whether `Intl` knows `value` as a time zone, in any case. */
-export function isTimeZone(value: string): boolean {
+function isTimeZone(value: string): boolean {
   return canonicalTimeZone(value) !== undefined;
 }
 
@@ -195,7 +195,7 @@ const HOST_NAME =
   /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*\.?$/i;
 
 /** An IPv4 or IPv6 address, or a host name (RFC 1123): what `HOST` accepts. */
-export function isHost(value: string): boolean {
+function isHost(value: string): boolean {
   return isIP(value) !== 0 || HOST_NAME.test(value);
 }
 
@@ -211,7 +211,7 @@ export type CorsOrigins = '*' | readonly string[];
  * nothing after it (not even a slash). Returns its serialized form, or undefined when `value` is
  * not an origin.
  */
-export function parseOrigin(value: string): string | undefined {
+function parseOrigin(value: string): string | undefined {
   if (!/^https?:\/\/[^/?#@\s\\]+$/i.test(value)) return undefined;
   try {
     const url = new URL(value);
@@ -415,7 +415,7 @@ export const environment = Object.fromEntries(
  * The whole environment as one zod schema: unknown variables are ignored. Besides each variable's
  * own checks, the two ports must differ: the ops routes are never served on the service port.
  */
-export const environmentSchema = z
+const environmentSchema = z
   .object(
     Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, spec.schema])) as {
       [K in keyof Specs]: Specs[K]['schema'];

@@ -1,3 +1,4 @@
+import { STORE_STATES } from '@stateful-visits/visits-contract';
 import { describe, expect, it } from 'vitest';
 import {
   dashboardQueries,
@@ -6,7 +7,6 @@ import {
   storeStateCode,
   visitsDashboard,
 } from './dashboard.js';
-import { STORE_STATES } from './rules.js';
 
 const sut = visitsDashboard();
 const panels = (sut.panels ?? []) as {

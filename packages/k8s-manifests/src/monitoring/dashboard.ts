@@ -24,12 +24,13 @@ import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat'
 import { PanelBuilder as StateTimelinePanel } from '@grafana/grafana-foundation-sdk/statetimeline';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { METRIC_NAMES, STORE_STATES, type StoreStateName } from '@stateful-visits/visits-contract';
 import {
   resolveMonitoringProps,
   type MonitoringProps,
   type ResolvedMonitoringProps,
 } from './monitoring-props.js';
-import { METRICS, RECORDED, STORE_STATES, selector, type StoreState } from './rules.js';
+import { RECORDED, selector } from './rules.js';
 
 export interface DashboardProps extends MonitoringProps {
   /** @default 'stateful-visits' */
@@ -44,7 +45,7 @@ export const POD_VARIABLE = 'pod';
 
 const datasource = { type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` };
 
-const STATE_COLORS: Record<StoreState, string> = {
+const STATE_COLORS: Record<StoreStateName, string> = {
   opening: 'blue',
   open: 'green',
   degraded: 'orange',
@@ -54,7 +55,7 @@ const STATE_COLORS: Record<StoreState, string> = {
 };
 
 /** The number the "Store state" panel shows for each state: its position in STORE_STATES, from 1. */
-export function storeStateCode(state: StoreState): number {
+export function storeStateCode(state: StoreStateName): number {
   return STORE_STATES.indexOf(state) + 1;
 }
 
@@ -158,7 +159,7 @@ export function visitsDashboard(props: DashboardProps = {}): Dashboard {
       stat(
         'Stores not open',
         'Pods whose store is opening, degraded, failed or closing: they take no visits.',
-        `sum(1 - ${METRICS.storeState}${s('state="open"')})`,
+        `sum(1 - ${METRIC_NAMES.storeState}${s('state="open"')})`,
         1,
       ),
     )
@@ -166,7 +167,7 @@ export function visitsDashboard(props: DashboardProps = {}): Dashboard {
       stat(
         'Unready for lack of space',
         'Pods whose readiness is down because their volume has less free space than the store needs.',
-        `sum(${METRICS.volumeLow}${s()})`,
+        `sum(${METRIC_NAMES.volumeLow}${s()})`,
         1,
       ),
     )
@@ -174,13 +175,13 @@ export function visitsDashboard(props: DashboardProps = {}): Dashboard {
       new TablePanel()
         .title('Version')
         .description(
-          `${METRICS.buildInfo} of each pod: the version and git revision it was built from.`,
+          `${METRIC_NAMES.buildInfo} of each pod: the version and git revision it was built from.`,
         )
         .datasource(datasource)
         .targets(
           targets([
             {
-              expr: `max by (${pod}, version, revision) (${METRICS.buildInfo}${s()})`,
+              expr: `max by (${pod}, version, revision) (${METRIC_NAMES.buildInfo}${s()})`,
               instant: true,
             },
           ]),
@@ -198,7 +199,7 @@ export function visitsDashboard(props: DashboardProps = {}): Dashboard {
         'Stored visits per pod',
         "The count on each pod's own volume. It only grows; a drop means another volume (VisitsCountWentBackwards).",
         'short',
-        [{ expr: `${METRICS.stored}${s()}`, legend: perPod }],
+        [{ expr: `${METRIC_NAMES.stored}${s()}`, legend: perPod }],
       ),
     )
     .withPanel(
@@ -218,7 +219,7 @@ export function visitsDashboard(props: DashboardProps = {}): Dashboard {
         'Median and 99th percentile of the visit routes, over the selected pods.',
         's',
         [0.5, 0.99].map((q) => ({
-          expr: `histogram_quantile(${q}, sum by (le, route) (rate(${METRICS.httpDuration}_bucket${s()}[$__rate_interval])))`,
+          expr: `histogram_quantile(${q}, sum by (le, route) (rate(${METRIC_NAMES.httpDuration}_bucket${s()}[$__rate_interval])))`,
           legend: `p${q * 100} {{route}}`,
         })),
       ),
@@ -230,7 +231,7 @@ export function visitsDashboard(props: DashboardProps = {}): Dashboard {
         'reqps',
         [
           {
-            expr: `sum by (status_code) (rate(${METRICS.httpDuration}_count${s()}[$__rate_interval]))`,
+            expr: `sum by (status_code) (rate(${METRIC_NAMES.httpDuration}_count${s()}[$__rate_interval]))`,
             legend: '{{status_code}}',
           },
         ],
@@ -266,8 +267,8 @@ export function visitsDashboard(props: DashboardProps = {}): Dashboard {
         'Free bytes on each data volume against the bytes the store needs free to keep writing; below it, readiness goes down.',
         'bytes',
         [
-          { expr: `${METRICS.volumeFreeBytes}${s()}`, legend: `free ${perPod}` },
-          { expr: `${METRICS.volumeRequiredBytes}${s()}`, legend: `required ${perPod}` },
+          { expr: `${METRIC_NAMES.volumeFreeBytes}${s()}`, legend: `free ${perPod}` },
+          { expr: `${METRIC_NAMES.volumeRequiredBytes}${s()}`, legend: `required ${perPod}` },
         ],
       ),
     )
@@ -279,7 +280,7 @@ export function visitsDashboard(props: DashboardProps = {}): Dashboard {
         [
           { expr: `${RECORDED.syncP99}${s()}`, legend: `p99 ${perPod}` },
           {
-            expr: `histogram_quantile(0.5, rate(${METRICS.syncDuration}_bucket${s()}[$__rate_interval]))`,
+            expr: `histogram_quantile(0.5, rate(${METRIC_NAMES.syncDuration}_bucket${s()}[$__rate_interval]))`,
             legend: `p50 ${perPod}`,
           },
         ],
@@ -292,7 +293,7 @@ export function visitsDashboard(props: DashboardProps = {}): Dashboard {
         'short',
         [
           {
-            expr: `rate(${METRICS.batchSize}_sum${s()}[$__rate_interval]) / rate(${METRICS.batchSize}_count${s()}[$__rate_interval])`,
+            expr: `rate(${METRIC_NAMES.batchSize}_sum${s()}[$__rate_interval]) / rate(${METRIC_NAMES.batchSize}_count${s()}[$__rate_interval])`,
             legend: perPod,
           },
         ],
@@ -305,7 +306,7 @@ export function visitsDashboard(props: DashboardProps = {}): Dashboard {
         'short',
         [
           {
-            expr: `increase(${METRICS.writeFailures}${s()}[$__rate_interval])`,
+            expr: `increase(${METRIC_NAMES.writeFailures}${s()}[$__rate_interval])`,
             legend: `${perPod} {{operation}}`,
           },
         ],
@@ -349,7 +350,7 @@ function podVariableQuery(p: ResolvedMonitoringProps): string {
 /** One series per pod whose value is its current state's code (see storeStateCode). */
 function storeStateExpr(p: ResolvedMonitoringProps, s: (extra?: string) => string): string {
   const terms = STORE_STATES.map(
-    (state) => `${METRICS.storeState}${s(`state="${state}"`)} * ${storeStateCode(state)}`,
+    (state) => `${METRIC_NAMES.storeState}${s(`state="${state}"`)} * ${storeStateCode(state)}`,
   );
   return `max by (${p.podLabel}) (\n  ${terms.join('\n  or ')}\n)`;
 }

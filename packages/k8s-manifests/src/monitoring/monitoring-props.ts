@@ -1,4 +1,5 @@
 import { VisitsPropsError } from '../errors.js';
+import { isPrometheusDuration } from '../prometheus-duration.js';
 
 /** What the alerting rules, the recording rules and the dashboard can be configured with. */
 export interface MonitoringProps {
@@ -57,7 +58,6 @@ export interface ResolvedMonitoringProps {
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 // One matcher: a label name, an operator and a double-quoted value (backslash escapes allowed).
 const MATCHER = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$/;
-const PROMETHEUS_DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
 
 function fail(message: string): never {
   throw new VisitsPropsError(message);
@@ -122,7 +122,7 @@ export function resolveMonitoringProps(props: MonitoringProps = {}): ResolvedMon
     );
   }
   const volumeForecast = props.volumeForecast ?? '24h';
-  if (volumeForecast === '' || !PROMETHEUS_DURATION.test(volumeForecast)) {
+  if (!isPrometheusDuration(volumeForecast)) {
     fail(
       `volumeForecast must be a Prometheus duration such as 24h or 3d, got ${JSON.stringify(volumeForecast)}`,
     );

@@ -1,4 +1,5 @@
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { commonLabels } from '../naming.js';
 import type { MonitoringProps } from './monitoring-props.js';
 import { visitsRuleGroups } from './rules.js';
 
@@ -24,13 +25,7 @@ export function visitsPrometheusRule(props: PrometheusRuleProps = {}): Prometheu
     metadata: {
       name,
       ...(namespace === undefined ? {} : { namespace }),
-      labels: {
-        'app.kubernetes.io/name': 'visits',
-        'app.kubernetes.io/instance': name,
-        'app.kubernetes.io/component': 'monitoring',
-        'app.kubernetes.io/part-of': 'stateful-visits',
-        ...labels,
-      },
+      labels: { ...commonLabels({ name }), 'app.kubernetes.io/component': 'monitoring', ...labels },
     },
     spec: {
       groups: visitsRuleGroups(monitoring).map((g) => ({

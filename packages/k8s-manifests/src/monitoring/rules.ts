@@ -1,9 +1,12 @@
-import { METRIC_NAMES, STORE_STATES, type StoreStateName } from '@stateful-visits/visits-contract';
+// The metrics are the contract's names, so a renamed metric breaks the build here rather than a
+// query in production.
+import { METRIC_NAMES } from '@stateful-visits/visits-contract';
 import {
   resolveMonitoringProps,
   type MonitoringProps,
   type ResolvedMonitoringProps,
 } from './monitoring-props.js';
+import { durationSeconds } from '../prometheus-duration.js';
 
 export type Severity = 'critical' | 'warning';
 export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
@@ -64,16 +67,6 @@ export const RECORDED = {
   restarts: 'pod:visits_process_restarts:30m',
 } as const;
 
-/** The store states `visits_store_state{state}` reports, one series each (1 = current). */
-export { STORE_STATES };
-export type StoreState = StoreStateName;
-
-/**
- * The service's metrics the rules and the dashboard read: the contract's names, so a renamed
- * metric breaks the build here rather than a query in production.
- */
-export const METRICS = METRIC_NAMES;
-
 /** `left op right`, the alert's `expr`. */
 export function alertExpr(condition: AlertCondition): string {
   return `${condition.left} ${condition.op} ${String(condition.right)}`;
@@ -102,35 +95,17 @@ export function selector(p: ResolvedMonitoringProps, extra?: string): string {
  * The labels that identify a pod across restarts: those the job selector uses (so the same
  * selector finds the aggregated series), the namespace, and the pod label.
  */
-export function podGrouping(p: ResolvedMonitoringProps): string {
+function podGrouping(p: ResolvedMonitoringProps): string {
   return [...new Set([...p.jobLabels, 'namespace', p.podLabel])].join(', ');
-}
-
-const DURATION_UNITS: Record<string, number> = {
-  y: 365 * 86_400,
-  w: 7 * 86_400,
-  d: 86_400,
-  h: 3_600,
-  m: 60,
-  s: 1,
-  ms: 0.001,
-};
-
-function durationSeconds(duration: string): number {
-  let seconds = 0;
-  for (const [, n, unit] of duration.matchAll(/(\d+)(ms|[ywdhms])/g)) {
-    seconds += Number(n) * DURATION_UNITS[unit!]!;
-  }
-  return seconds;
 }
 
 export function recordingRules(p: ResolvedMonitoringProps): RecordingRule[] {
   const job = selector(p);
   return [
-    { record: RECORDED.visitRate, expr: `rate(${METRICS.visitsRecorded}${job}[1m])` },
+    { record: RECORDED.visitRate, expr: `rate(${METRIC_NAMES.visitsRecorded}${job}[1m])` },
     {
       record: RECORDED.syncP99,
-      expr: `histogram_quantile(0.99, rate(${METRICS.syncDuration}_bucket${job}[5m]))`,
+      expr: `histogram_quantile(0.99, rate(${METRIC_NAMES.syncDuration}_bucket${job}[5m]))`,
     },
     {
       // A restarted container keeps its instance, so changes() counts it; a re-created pod gets a
@@ -149,7 +124,7 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
   const pod = `{{ $labels.${p.podLabel} }}`;
   const byPod = podGrouping(p);
   const requests = (matchers?: string) =>
-    `sum without (method, route, status_code) (rate(${METRICS.httpDuration}_count${selector(p, matchers)}[5m]))`;
+    `sum without (method, route, status_code) (rate(${METRIC_NAMES.httpDuration}_count${selector(p, matchers)}[5m]))`;
   return [
     {
       alert: 'VisitsPodDown',
@@ -166,7 +141,7 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
     {
       alert: 'VisitsStoreDegraded',
       condition: {
-        left: `${METRICS.storeState}${selector(p, 'state="degraded"')}`,
+        left: `${METRIC_NAMES.storeState}${selector(p, 'state="degraded"')}`,
         op: '==',
         right: 1,
       },
@@ -182,7 +157,7 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
     {
       alert: 'VisitsStoreFailed',
       condition: {
-        left: `${METRICS.storeState}${selector(p, 'state="failed"')}`,
+        left: `${METRIC_NAMES.storeState}${selector(p, 'state="failed"')}`,
         op: '==',
         right: 1,
       },
@@ -197,9 +172,9 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
     {
       alert: 'VisitsStoreVolumeFull',
       condition: {
-        left: `${METRICS.volumeFreeBytes}${job}`,
+        left: `${METRIC_NAMES.volumeFreeBytes}${job}`,
         op: '<',
-        right: `${METRICS.volumeRequiredBytes}${job}`,
+        right: `${METRIC_NAMES.volumeRequiredBytes}${job}`,
       },
       for: '1m',
       severity: 'critical',
@@ -214,9 +189,9 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
     {
       alert: 'VisitsStoreVolumeFillingUp',
       condition: {
-        left: `predict_linear(${METRICS.volumeFreeBytes}${job}[6h], ${durationSeconds(p.volumeForecast)})`,
+        left: `predict_linear(${METRIC_NAMES.volumeFreeBytes}${job}[6h], ${durationSeconds(p.volumeForecast)})`,
         op: '<',
-        right: `${METRICS.volumeRequiredBytes}${job}`,
+        right: `${METRIC_NAMES.volumeRequiredBytes}${job}`,
       },
       for: '30m',
       severity: 'warning',
@@ -262,9 +237,9 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
     {
       alert: 'VisitsCountWentBackwards',
       condition: {
-        left: `max by (${byPod}) (${METRICS.stored}${job})`,
+        left: `max by (${byPod}) (${METRIC_NAMES.stored}${job})`,
         op: '<',
-        right: `max by (${byPod}) (max_over_time(${METRICS.stored}${job}[1h]))`,
+        right: `max by (${byPod}) (max_over_time(${METRIC_NAMES.stored}${job}[1h]))`,
       },
       severity: 'critical',
       summary: `The count stored on ${pod} fell to {{ $value }}, below what it was within the last hour`,
@@ -289,7 +264,7 @@ export function alertRules(p: ResolvedMonitoringProps): AlertRule[] {
     {
       alert: 'VisitsStoreWriteFailures',
       condition: {
-        left: `increase(${METRICS.writeFailures}${job}[10m])`,
+        left: `increase(${METRIC_NAMES.writeFailures}${job}[10m])`,
         op: '>',
         right: 0,
       },

@@ -61,25 +61,24 @@ export function withGeneratedTables(markdown: string, file: GeneratedDoc): strin
   return GENERATED_DOCS[file].reduce((text, name) => withTable(text, file, TABLES[name]), markdown);
 }
 
+/** The files under `repoRoot` whose tables differ from the contract, each with its updated text. */
+function staleDocs(repoRoot: string) {
+  return GENERATED_FILES.flatMap((file) => {
+    const path = join(repoRoot, file);
+    const markdown = readFileSync(path, 'utf8');
+    const updated = withGeneratedTables(markdown, file);
+    return updated === markdown ? [] : [{ file, path, updated }];
+  });
+}
+
 /** One line per file under `repoRoot` whose tables differ from the contract; empty when in step. */
 export function diffGeneratedDocs(repoRoot: string): string[] {
-  return GENERATED_FILES.filter((file) => {
-    const markdown = readFileSync(join(repoRoot, file), 'utf8');
-    return withGeneratedTables(markdown, file) !== markdown;
-  }).map((file) => `differs: ${file}`);
+  return staleDocs(repoRoot).map(({ file }) => `differs: ${file}`);
 }
 
 /** Rewrites the tables under `repoRoot`; returns the files that changed. */
 export function writeGeneratedDocs(repoRoot: string): string[] {
-  const changed: string[] = [];
-  for (const file of GENERATED_FILES) {
-    const path = join(repoRoot, file);
-    const markdown = readFileSync(path, 'utf8');
-    const updated = withGeneratedTables(markdown, file);
-    if (updated !== markdown) {
-      writeFileSync(path, updated);
-      changed.push(file);
-    }
-  }
-  return changed;
+  const stale = staleDocs(repoRoot);
+  for (const { path, updated } of stale) writeFileSync(path, updated);
+  return stale.map(({ file }) => file);
 }
