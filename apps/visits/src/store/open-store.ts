@@ -93,13 +93,6 @@ async function recover(lock: DirLock, opts: ResolvedOptions): Promise<OpenedStor
     needsRewrite = true;
   }
 
-  if (count > Number.MAX_SAFE_INTEGER) {
-    throw new StoreCorruptError(
-      viewPath,
-      `its count is above 2^53-1, the largest this build keeps exactly`,
-    );
-  }
-
   let journal: JournalFile;
   if (needsRewrite || scan === undefined) {
     timestamps = timestamps.slice(-opts.recentLimit);
