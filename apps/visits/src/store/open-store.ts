@@ -6,7 +6,12 @@ import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { describeDataDirError } from './fs-errors.js';
 import { JournalFormatError, scanJournal, type ScanResult } from './journal.js';
 import { JOURNAL_FILE, JOURNAL_TMP, JournalFile, nodeIo } from './journal-file.js';
-import { DataDirError, StoreCorruptError, VolumeTooSmallError } from './store.errors.js';
+import {
+  DataDirError,
+  StoreCorruptError,
+  VolumeTooSmallError,
+  type StoreError,
+} from './store.errors.js';
 import { LOCK_FILE, VIEW_FILE, type ResolvedOptions } from './store-options.js';
 
 /*
@@ -157,8 +162,7 @@ async function newJournalCapacity(opts: ResolvedOptions, viewPath: string): Prom
 async function readJournal(path: string, keep: number): Promise<ScanResult | undefined> {
   const raw = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
-    if (error.code === 'EISDIR') throw new StoreCorruptError(path, 'it is a directory, not a file');
-    throw fsFailure(error, path);
+    throw fileFailure(error, path);
   });
   if (raw === undefined) return undefined;
   try {
@@ -179,8 +183,7 @@ async function readView(path: string): Promise<ViewRead> {
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return { kind: 'missing' };
-    if (e.code === 'EISDIR') throw new StoreCorruptError(path, 'it is a directory, not a file');
-    throw fsFailure(e, path);
+    throw fileFailure(e, path);
   }
   const match = /^(\d{1,20})\n?$/.exec(text);
   if (match === null) {
@@ -203,9 +206,7 @@ async function readView(path: string): Promise<ViewRead> {
 async function openView(path: string, current: ViewRead, count: number): Promise<FileHandle> {
   const view = await open(path, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o644).catch(
     (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EISDIR')
-        throw new StoreCorruptError(path, 'it is a directory, not a file');
-      throw fsFailure(error, path);
+      throw fileFailure(error, path);
     },
   );
   if (current.kind !== 'count' || current.count !== count) {
@@ -237,4 +238,11 @@ async function prepareDir(dir: string): Promise<void> {
 
 function fsFailure(error: NodeJS.ErrnoException, path: string): DataDirError {
   return new DataDirError(describeDataDirError(error, path), { cause: error });
+}
+
+/** A failure to read or open one of the store's files: a directory in its place is damage. */
+function fileFailure(error: NodeJS.ErrnoException, path: string): StoreError {
+  return error.code === 'EISDIR'
+    ? new StoreCorruptError(path, 'it is a directory, not a file')
+    : fsFailure(error, path);
 }
