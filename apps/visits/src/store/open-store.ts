@@ -3,7 +3,7 @@ import { access, mkdir, open, readFile, stat, unlink, type FileHandle } from 'no
 import { join } from 'node:path';
 import { journalBytesFor, minVolumeBytes } from '@stateful-visits/visits-contract';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
-import { describeDataDirError } from './fs-errors.js';
+import { dataDirError } from './fs-errors.js';
 import { JournalFormatError, scanJournal, type ScanResult } from './journal.js';
 import { JOURNAL_FILE, JOURNAL_TMP, JournalFile, nodeIo } from './journal-file.js';
 import {
@@ -53,7 +53,7 @@ async function recover(lock: DirLock, opts: ResolvedOptions): Promise<OpenedStor
 
   // A leftover temporary journal was never renamed into place, so it never held an acknowledged visit.
   await unlink(join(dir, JOURNAL_TMP)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw fsFailure(error, join(dir, JOURNAL_TMP));
+    if (error.code !== 'ENOENT') throw dataDirError(error, join(dir, JOURNAL_TMP));
   });
 
   const viewCount = await readView(viewPath);
@@ -109,7 +109,7 @@ async function recover(lock: DirLock, opts: ResolvedOptions): Promise<OpenedStor
     });
   } else {
     const handle = await open(journalPath, 'r+').catch((error: NodeJS.ErrnoException) => {
-      throw fsFailure(error, journalPath);
+      throw dataDirError(error, journalPath);
     });
     journal = new JournalFile(dir, opts.io, {
       handle,
@@ -145,7 +145,7 @@ async function newJournalCapacity(opts: ResolvedOptions, viewPath: string): Prom
   if (opts.journalCapacity !== 'auto') return opts.journalCapacity;
   const { dir, recentLimit } = opts;
   const fs = await opts.statfs(dir).catch((error: NodeJS.ErrnoException) => {
-    throw fsFailure(error, dir);
+    throw dataDirError(error, dir);
   });
   const view = await stat(viewPath).catch(() => undefined);
   const available = fs.bavail * fs.bsize + (view === undefined ? 0 : view.blocks * 512);
@@ -232,17 +232,13 @@ async function prepareDir(dir: string): Promise<void> {
         `the data directory ${dir} is not a directory: point DATA_DIR at a directory`,
       );
     }
-    throw fsFailure(error as NodeJS.ErrnoException, dir);
+    throw dataDirError(error, dir);
   }
-}
-
-function fsFailure(error: NodeJS.ErrnoException, path: string): DataDirError {
-  return new DataDirError(describeDataDirError(error, path), { cause: error });
 }
 
 /** A failure to read or open one of the store's files: a directory in its place is damage. */
 function fileFailure(error: NodeJS.ErrnoException, path: string): StoreError {
   return error.code === 'EISDIR'
     ? new StoreCorruptError(path, 'it is a directory, not a file')
-    : fsFailure(error, path);
+    : dataDirError(error, path);
 }
