@@ -217,22 +217,20 @@ async function openView(path: string, current: ViewRead, count: number): Promise
 }
 
 async function prepareDir(dir: string): Promise<void> {
+  let isDirectory: boolean;
   try {
     await mkdir(dir, { recursive: true });
-    const info = await stat(dir);
-    if (!info.isDirectory())
-      throw new DataDirError(
-        `the data directory ${dir} is not a directory: point DATA_DIR at a directory`,
-      );
-    await access(dir, fsConstants.R_OK | fsConstants.W_OK | fsConstants.X_OK);
+    isDirectory = (await stat(dir)).isDirectory();
+    if (isDirectory) await access(dir, fsConstants.R_OK | fsConstants.W_OK | fsConstants.X_OK);
   } catch (error) {
-    if (error instanceof DataDirError) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new DataDirError(
-        `the data directory ${dir} is not a directory: point DATA_DIR at a directory`,
-      );
-    }
-    throw dataDirError(error, dir);
+    // mkdir's EEXIST: something that is not a directory has the name.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw dataDirError(error, dir);
+    isDirectory = false;
+  }
+  if (!isDirectory) {
+    throw new DataDirError(
+      `the data directory ${dir} is not a directory: point DATA_DIR at a directory`,
+    );
   }
 }
 
