@@ -1,5 +1,4 @@
 import { Resolver } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { formatPeerAddress, type PeerAddress } from '@stateful-visits/visits-contract';
 import type { FleetDiscoveryConfig, FleetSource } from './fleet.types.js';
 import type { PeerTarget } from './peer-client.js';
@@ -106,6 +105,3 @@ export function discoveryFor(config: FleetDiscoveryConfig, timeoutMs: number): D
       return noDiscovery();
   }
 }
-
-/** Whether `address` is an IP literal (a peer given by name is recognised by its answer instead). */
-export const isIpLiteral = (host: string) => isIP(host) !== 0;

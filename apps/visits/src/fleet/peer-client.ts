@@ -53,8 +53,7 @@ function describe(error: unknown): string {
 
 /** `text` shortened to `max` characters, for a message that quotes what a peer sent. */
 function excerpt(text: string, max = 60): string {
-  const flat = JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
-  return flat;
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
 /** Reads a peer's answer: a 200 with `{ pod, count }`, anything else is a PeerError. */

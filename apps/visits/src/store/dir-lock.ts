@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { tryLock } from 'fs-native-extensions';
 import { DataDirInUseError, DataDirError } from './store.errors.js';
-import { describeDataDirError } from './fs-errors.js';
+import { dataDirError, describeDataDirError } from './fs-errors.js';
 
 export interface DirLock {
   release(): Promise<void>;
@@ -21,7 +21,7 @@ export async function acquireDirLock(dir: string, path: string): Promise<DirLock
   try {
     file = await open(path, 'a+');
   } catch (error) {
-    throw new DataDirError(describeDataDirError(error, path), { cause: error });
+    throw dataDirError(error, path);
   }
   let granted: boolean;
   try {

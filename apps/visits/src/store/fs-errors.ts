@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DataDirError } from './store.errors.js';
 
 /** Who this process is, and who owns the path a permission error was about. */
 export interface AccessFacts {
@@ -115,4 +116,9 @@ export function describeDataDirError(error: unknown, path: string): string {
   return problem.includes('DATA_DIR')
     ? problem
     : `${problem} (check DATA_DIR and the volume behind it)`;
+}
+
+/** A failure on `path` that makes the data directory unusable, as the store throws it. */
+export function dataDirError(error: unknown, path: string): DataDirError {
+  return new DataDirError(describeDataDirError(error, path), { cause: error });
 }

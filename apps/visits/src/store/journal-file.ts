@@ -105,17 +105,12 @@ export class JournalFile {
   }
 
   /**
-   * Replaces the journal with a new one of `capacity` bytes holding only `snapshot` (compaction).
+   * Replaces the journal with a new one of the same capacity holding only `snapshot` (compaction).
    * @throws StoreWriteError, as create()
    */
-  async replace(capacity: number, snapshot: Snapshot): Promise<void> {
-    const next = await JournalFile.create(
-      this.dir,
-      this.io,
-      capacity,
-      this.file.generation + 1n,
-      snapshot,
-    );
+  async replace(snapshot: Snapshot): Promise<void> {
+    const { capacity, generation } = this.file;
+    const next = await JournalFile.create(this.dir, this.io, capacity, generation + 1n, snapshot);
     const old = this.file.handle;
     this.file = next.file;
     await old.close().catch(() => undefined);

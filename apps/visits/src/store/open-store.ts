@@ -3,10 +3,15 @@ import { access, mkdir, open, readFile, stat, unlink, type FileHandle } from 'no
 import { join } from 'node:path';
 import { journalBytesFor, minVolumeBytes } from '@stateful-visits/visits-contract';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
-import { describeDataDirError } from './fs-errors.js';
+import { dataDirError } from './fs-errors.js';
 import { JournalFormatError, scanJournal, type ScanResult } from './journal.js';
 import { JOURNAL_FILE, JOURNAL_TMP, JournalFile, nodeIo } from './journal-file.js';
-import { DataDirError, StoreCorruptError, VolumeTooSmallError } from './store.errors.js';
+import {
+  DataDirError,
+  StoreCorruptError,
+  VolumeTooSmallError,
+  type StoreError,
+} from './store.errors.js';
 import { LOCK_FILE, VIEW_FILE, type ResolvedOptions } from './store-options.js';
 
 /*
@@ -48,7 +53,7 @@ async function recover(lock: DirLock, opts: ResolvedOptions): Promise<OpenedStor
 
   // A leftover temporary journal was never renamed into place, so it never held an acknowledged visit.
   await unlink(join(dir, JOURNAL_TMP)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw fsFailure(error, join(dir, JOURNAL_TMP));
+    if (error.code !== 'ENOENT') throw dataDirError(error, join(dir, JOURNAL_TMP));
   });
 
   const viewCount = await readView(viewPath);
@@ -93,13 +98,6 @@ async function recover(lock: DirLock, opts: ResolvedOptions): Promise<OpenedStor
     needsRewrite = true;
   }
 
-  if (count > Number.MAX_SAFE_INTEGER) {
-    throw new StoreCorruptError(
-      viewPath,
-      `its count is above 2^53-1, the largest this build keeps exactly`,
-    );
-  }
-
   let journal: JournalFile;
   if (needsRewrite || scan === undefined) {
     timestamps = timestamps.slice(-opts.recentLimit);
@@ -111,7 +109,7 @@ async function recover(lock: DirLock, opts: ResolvedOptions): Promise<OpenedStor
     });
   } else {
     const handle = await open(journalPath, 'r+').catch((error: NodeJS.ErrnoException) => {
-      throw fsFailure(error, journalPath);
+      throw dataDirError(error, journalPath);
     });
     journal = new JournalFile(dir, opts.io, {
       handle,
@@ -147,7 +145,7 @@ async function newJournalCapacity(opts: ResolvedOptions, viewPath: string): Prom
   if (opts.journalCapacity !== 'auto') return opts.journalCapacity;
   const { dir, recentLimit } = opts;
   const fs = await opts.statfs(dir).catch((error: NodeJS.ErrnoException) => {
-    throw fsFailure(error, dir);
+    throw dataDirError(error, dir);
   });
   const view = await stat(viewPath).catch(() => undefined);
   const available = fs.bavail * fs.bsize + (view === undefined ? 0 : view.blocks * 512);
@@ -164,8 +162,7 @@ async function newJournalCapacity(opts: ResolvedOptions, viewPath: string): Prom
 async function readJournal(path: string, keep: number): Promise<ScanResult | undefined> {
   const raw = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
-    if (error.code === 'EISDIR') throw new StoreCorruptError(path, 'it is a directory, not a file');
-    throw fsFailure(error, path);
+    throw fileFailure(error, path);
   });
   if (raw === undefined) return undefined;
   try {
@@ -186,8 +183,7 @@ async function readView(path: string): Promise<ViewRead> {
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return { kind: 'missing' };
-    if (e.code === 'EISDIR') throw new StoreCorruptError(path, 'it is a directory, not a file');
-    throw fsFailure(e, path);
+    throw fileFailure(e, path);
   }
   const match = /^(\d{1,20})\n?$/.exec(text);
   if (match === null) {
@@ -210,9 +206,7 @@ async function readView(path: string): Promise<ViewRead> {
 async function openView(path: string, current: ViewRead, count: number): Promise<FileHandle> {
   const view = await open(path, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o644).catch(
     (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EISDIR')
-        throw new StoreCorruptError(path, 'it is a directory, not a file');
-      throw fsFailure(error, path);
+      throw fileFailure(error, path);
     },
   );
   if (current.kind !== 'count' || current.count !== count) {
@@ -223,25 +217,26 @@ async function openView(path: string, current: ViewRead, count: number): Promise
 }
 
 async function prepareDir(dir: string): Promise<void> {
+  let isDirectory: boolean;
   try {
     await mkdir(dir, { recursive: true });
-    const info = await stat(dir);
-    if (!info.isDirectory())
-      throw new DataDirError(
-        `the data directory ${dir} is not a directory: point DATA_DIR at a directory`,
-      );
-    await access(dir, fsConstants.R_OK | fsConstants.W_OK | fsConstants.X_OK);
+    isDirectory = (await stat(dir)).isDirectory();
+    if (isDirectory) await access(dir, fsConstants.R_OK | fsConstants.W_OK | fsConstants.X_OK);
   } catch (error) {
-    if (error instanceof DataDirError) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new DataDirError(
-        `the data directory ${dir} is not a directory: point DATA_DIR at a directory`,
-      );
-    }
-    throw fsFailure(error as NodeJS.ErrnoException, dir);
+    // mkdir's EEXIST: something that is not a directory has the name.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw dataDirError(error, dir);
+    isDirectory = false;
+  }
+  if (!isDirectory) {
+    throw new DataDirError(
+      `the data directory ${dir} is not a directory: point DATA_DIR at a directory`,
+    );
   }
 }
 
-function fsFailure(error: NodeJS.ErrnoException, path: string): DataDirError {
-  return new DataDirError(describeDataDirError(error, path), { cause: error });
+/** A failure to read or open one of the store's files: a directory in its place is damage. */
+function fileFailure(error: NodeJS.ErrnoException, path: string): StoreError {
+  return error.code === 'EISDIR'
+    ? new StoreCorruptError(path, 'it is a directory, not a file')
+    : dataDirError(error, path);
 }

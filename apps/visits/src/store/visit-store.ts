@@ -284,7 +284,7 @@ export class VisitStore {
     const recent = [...this.recentTimestamps, ...batchTimestamps].slice(-this.options.recentLimit);
     this.journalEpoch++;
     try {
-      await this.journal.replace(this.journal.capacity, { count, timestamps: recent });
+      await this.journal.replace({ count, timestamps: recent });
     } finally {
       this.journalEpoch++;
     }

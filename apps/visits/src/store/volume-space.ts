@@ -56,7 +56,6 @@ export class VolumeSpace {
   private latest: VolumeReading | undefined;
   private latestAt = Number.NEGATIVE_INFINITY;
   private responsive = true;
-  private unreadable: string | undefined;
   private readonly clock: () => number;
 
   constructor(private readonly options: VolumeSpaceOptions) {
@@ -130,7 +129,6 @@ export class VolumeSpace {
   }
 
   private answered(freeBytes: number, blockBytes: number, duringCompaction: boolean): void {
-    this.unreadable = undefined;
     // The previous answer stands; without one, this one is better than none.
     if (duringCompaction && this.measured !== undefined) {
       this.latest = this.measured;
@@ -159,10 +157,10 @@ export class VolumeSpace {
 
   private failed(error: unknown): void {
     const problem = error instanceof Error ? error.message : String(error);
-    if (this.unreadable !== problem) {
+    // Logged when it starts failing, or fails differently.
+    if (this.latest?.state !== 'unreadable' || this.latest.problem !== problem) {
       this.options.logger.warn({ err: error }, 'could not read the free space of the data volume');
     }
-    this.unreadable = problem;
     this.latest = { state: 'unreadable', problem };
     this.latestAt = this.clock();
   }
