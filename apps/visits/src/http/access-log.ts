@@ -43,7 +43,9 @@ export function addAccessLog(
 ): void {
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
     done();
-    // The fleet view is machinery, not traffic: pods ask each other every second.
+    // The fleet view is an operator's view, not traffic (a dashboard or an open page may poll
+    // it every second): neither logged nor counted. The peers it asks answer GET /visits?limit=0,
+    // which is logged there like any read.
     if (request.routeOptions.url === FLEET_PATH) return;
     const route = request.routeOptions.url ?? routeOfRefusedMethod.get(request) ?? 'unmatched';
     const statusCode = reply.statusCode;
