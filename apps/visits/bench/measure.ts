@@ -20,7 +20,7 @@ import {
 /** Server on CPU 0 (its libuv pool too), wrk on CPU 1: neither starves the other. */
 export const canPin = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
-export async function startServer(
+async function startServer(
   id: ServerId,
   options: { pin: boolean; dataDir?: string; env?: Record<string, string> },
 ): Promise<ServiceProcess> {
@@ -37,7 +37,7 @@ export async function startServer(
 }
 
 /** Stops a server; removes its data directory unless it is to be reused. */
-export async function stopServer(server: ServiceProcess, keepData = false): Promise<void> {
+async function stopServer(server: ServiceProcess, keepData = false): Promise<void> {
   await server.stop();
   if (!keepData) await rm(server.dataDir, { recursive: true, force: true });
 }
@@ -109,7 +109,7 @@ async function wrk(
 }
 
 /** One case: a warm-up run, then the measured run, then the server's peak RSS so far. */
-export async function measureCase(
+async function measureCase(
   server: ServiceProcess,
   scenario: Scenario,
   pin: boolean,

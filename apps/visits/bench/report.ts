@@ -30,7 +30,7 @@ export function rowsOf(cases: Readonly<Record<string, Measured>>): Row[] {
   });
 }
 
-export function mainTable(rows: Row[]): string {
+function mainTable(rows: Row[]): string {
   return [
     '| case | req/s | p50 ms | p99 ms | peak RSS MiB | server CPU % | wrk CPU % | non-2xx |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -41,7 +41,7 @@ export function mainTable(rows: Row[]): string {
   ].join('\n');
 }
 
-export function unpinnedTable(rows: Row[]): string {
+function unpinnedTable(rows: Row[]): string {
   return [
     '| case | req/s | p50 ms | p99 ms | server CPU % | wrk CPU % |',
     '|---|---:|---:|---:|---:|---:|',
@@ -52,7 +52,7 @@ export function unpinnedTable(rows: Row[]): string {
   ].join('\n');
 }
 
-export function exactnessLines(r: Results): string[] {
+function exactnessLines(r: Results): string[] {
   return exactnessChecks.flatMap((id) => {
     const e = r.exact[id];
     if (e === undefined) return [];
@@ -68,7 +68,7 @@ export function exactnessLines(r: Results): string[] {
  * CPU the server spent per answered request, in µs: less sensitive than req/s to other work on a
  * shared machine, which takes CPU time away but adds little to each request's own.
  */
-export function cpuPerRequest(m: Measured): number {
+function cpuPerRequest(m: Measured): number {
   return ((m.serverCpu / 100) * 1e6) / m.requestsPerSecond;
 }
 
@@ -76,7 +76,7 @@ export function cpuPerRequest(m: Measured): number {
  * The cases measured on another configuration of the service beside the case they mirror
  * (`besides`): the access log comparison, `ACCESS_LOG=all` against the production `errors`.
  */
-export function besidesTable(cases: Readonly<Record<string, Measured>>): string | undefined {
+function besidesTable(cases: Readonly<Record<string, Measured>>): string | undefined {
   const pairs = scenarios.flatMap((s) => {
     const base = s.besides === undefined ? undefined : cases[s.besides];
     const other = cases[s.id];
@@ -96,13 +96,13 @@ export function besidesTable(cases: Readonly<Record<string, Measured>>): string 
   ].join('\n');
 }
 
-export const formatValue = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
+const formatValue = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
 
-export function ratioLines(ratios: Ratio[]): string[] {
+function ratioLines(ratios: Ratio[]): string[] {
   return ratios.map((x) => `${x.name}: ${x.value.toFixed(2)}`);
 }
 
-export function targetLines(targets: Target[]): string[] {
+function targetLines(targets: Target[]): string[] {
   return targets.map((t) => `${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${formatValue(t.value)}`);
 }
 

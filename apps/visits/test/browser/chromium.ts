@@ -9,7 +9,7 @@ import { isCi } from '../harness/ci.ts';
  * Debian's chromium (scripts/ensure-chromium.sh): no browser download works here. VISITS_CHROMIUM
  * points elsewhere.
  */
-export const CHROMIUM = process.env['VISITS_CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM = process.env['VISITS_CHROMIUM'] ?? '/usr/bin/chromium';
 
 /** Headless, and none of Chromium's own traffic: no updates, sync or background requests. */
 const FLAGS = [

@@ -1,15 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.factory.js';
-import { loadConfig } from '../../src/config/app-config.js';
 import type { FleetSnapshot } from '../../src/fleet/fleet.types.js';
 import { PeerServer } from '../../src/fleet/testing/peer-server.js';
 import { freePort } from '../harness/ports.js';
 import { apiAt } from './described.js';
+import { startTestingApp } from './testing-app.js';
 import { byAddress, unansweredRow } from '../../src/fleet/testing/fleet-rows.js';
 
 interface Pod {
@@ -27,26 +23,18 @@ afterEach(async () => {
 
 /** The real app in process, listening on 127.0.0.1:`port`, its log captured. */
 async function startPod(name: string, port: number, env: Record<string, string>): Promise<Pod> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'visits-fleet-'));
   const logs: Record<string, unknown>[] = [];
   const logger = pino(
     { level: 'info' },
     { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) },
   );
-  const config = loadConfig({
-    POD_NAME: name,
-    DATA_DIR: dataDir,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    ...env,
-  });
-  const app = await createApp(config, logger);
-  await app.listen({ port, host: '127.0.0.1' });
-  disposers.push(async () => {
-    await app.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return { app, url: `http://127.0.0.1:${port}`, address: `127.0.0.1:${port}`, logs };
+  const sut = await startTestingApp(
+    { POD_NAME: name, HOST: '127.0.0.1', PORT: String(port), ...env },
+    logger,
+  );
+  disposers.push(async () => sut[Symbol.asyncDispose]());
+  await sut.app.listen({ port, host: '127.0.0.1' });
+  return { app: sut.app, url: `http://127.0.0.1:${port}`, address: `127.0.0.1:${port}`, logs };
 }
 
 async function peer(...args: Parameters<typeof PeerServer.start>): Promise<PeerServer> {

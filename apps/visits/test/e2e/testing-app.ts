@@ -18,11 +18,14 @@ export interface TestingApp extends AsyncDisposable {
   readonly ops: Server;
 }
 
-/** The real app on a fresh data directory, in process, for supertest. */
-export async function startTestingApp(env: Record<string, string> = {}): Promise<TestingApp> {
+/** The real app on a fresh data directory, in process, for supertest; silent unless given a logger. */
+export async function startTestingApp(
+  env: Record<string, string> = {},
+  logger: pino.Logger = pino({ level: 'silent' }),
+): Promise<TestingApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'visits-e2e-'));
   const config = loadConfig({ POD_NAME: 'visits-test-0', DATA_DIR: dataDir, ...env });
-  const app = await createApp(config, pino({ level: 'silent' }));
+  const app = await createApp(config, logger);
   return {
     app,
     dataDir,

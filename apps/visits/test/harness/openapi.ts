@@ -12,7 +12,7 @@ export type Port = 'service' | 'ops';
  * The extension that marks a path item served on the ops port (src/openapi/ops-paths.ts); the
  * others are on the service port.
  */
-export const PORT_EXTENSION = 'x-port';
+const PORT_EXTENSION = 'x-port';
 
 /** A response as a client received it, with the request it answered. */
 export interface Exchange {

@@ -4,7 +4,7 @@ import { getContainerRuntimeClient } from 'testcontainers';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import type { TestProject } from 'vitest/node';
 import { isCi } from '../harness/ci.js';
-import { buildServiceImage, chooseNodeImage } from '../harness/image.js';
+import { buildServiceImage, chooseNodeImage, presentIn } from '../harness/image.js';
 import { REPO_ROOT } from '../harness/paths.js';
 import { type IntegrationEnvironment, NO_ENGINE_HINT, RUN_LABEL } from './support/environment.js';
 
@@ -29,7 +29,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
 
   const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-  const nodeImage = await chooseNodeImage(client);
+  const nodeImage = await chooseNodeImage(presentIn(client));
   const revision = gitRevision();
   const image = `stateful-visits/visits:it-${runId}`;
   const nextImage = `stateful-visits/visits:it-${runId}-next`;

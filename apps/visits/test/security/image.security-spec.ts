@@ -4,7 +4,7 @@ import { IMAGE_UID as SERVICE_UID } from '@stateful-visits/visits-contract';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isCi } from '../harness/ci.js';
-import { buildServiceImage, chooseNodeImage } from '../harness/image.js';
+import { buildServiceImage, chooseNodeImage, presentIn } from '../harness/image.js';
 
 const run = promisify(execFile);
 
@@ -37,7 +37,7 @@ describe.skipIf(dockerSkip !== undefined)(
     let built = false;
 
     beforeAll(async () => {
-      baseImage = await chooseNodeImage(await getContainerRuntimeClient());
+      baseImage = await chooseNodeImage(presentIn(await getContainerRuntimeClient()));
       await buildServiceImage(tag, { NODE_IMAGE: baseImage });
       built = true;
     }, 600_000);

@@ -50,7 +50,7 @@ function hasProperty(facts: ServerFacts, definitions: string | readonly string[]
   return names.some((d) => facts.schemaProperties[d]?.includes(name) ?? false);
 }
 
-export function minorVersion(facts: ServerFacts): number {
+function minorVersion(facts: ServerFacts): number {
   const minor = Number.parseInt(facts.version.minor, 10);
   if (facts.version.major !== '1' || Number.isNaN(minor)) {
     throw new Error(

@@ -1,9 +1,10 @@
 // Over 350 lines on purpose: one lifecycle (choose the target, build and deliver the image, apply,
 // record what was created, remove exactly that), whose cleanup must see every step it undoes.
-import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { chooseNodeImage } from '../../../../apps/visits/test/harness/image.ts';
 import {
   capabilitiesOf,
   networkPolicyNotEnforced,
@@ -18,8 +19,6 @@ import { run } from './run.js';
 import type { ClusterTarget } from './target.js';
 
 const IMAGE_REPOSITORY = 'stateful-visits/visits';
-const OFFICIAL_NODE_IMAGE = 'node:24-bookworm-slim';
-const STAND_IN_NODE_IMAGE = 'stateful-visits/node:24-bookworm-slim';
 
 export interface ClusterEnvironmentOptions {
   readonly repoRoot: string;
@@ -230,7 +229,12 @@ export class ClusterEnvironment {
 
   private async buildImages(): Promise<void> {
     const started = Date.now();
-    const nodeImage = await chooseNodeImage(this.options.repoRoot);
+    const nodeImage = await chooseNodeImage((image) =>
+      run('docker', ['image', 'inspect', image]).then(
+        () => true,
+        () => false,
+      ),
+    );
     this.builtImages = true;
     await run(
       'docker',
@@ -448,22 +452,4 @@ function preStopSecondsOf(objects: readonly K8sObject[]): number {
     | undefined;
   const container = spec?.template.spec.containers.find((c) => c.name === 'visits');
   return container?.lifecycle?.preStop?.sleep?.seconds ?? 0;
-}
-
-/** NODE_IMAGE if set; else the official image when present; else the local stand-in, built if missing. */
-async function chooseNodeImage(repoRoot: string): Promise<string> {
-  const requested = process.env['NODE_IMAGE'];
-  if (requested) return requested;
-  const present = (image: string) =>
-    run('docker', ['image', 'inspect', image]).then(
-      () => true,
-      () => false,
-    );
-  if (await present(OFFICIAL_NODE_IMAGE)) return OFFICIAL_NODE_IMAGE;
-  if (!(await present(STAND_IN_NODE_IMAGE))) {
-    const script = join(repoRoot, 'docker/build-base-image.sh');
-    await access(script);
-    await run('bash', [script], { cwd: repoRoot, timeoutMs: 15 * 60_000 });
-  }
-  return STAND_IN_NODE_IMAGE;
 }

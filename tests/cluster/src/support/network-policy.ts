@@ -5,7 +5,7 @@
 import type { ClusterClient } from './cluster-client.js';
 
 /** The label that puts a pod under the probe's deny-all policy while it runs. */
-export const PROBE_LABEL = 'stateful-visits.test/network-policy-probe';
+const PROBE_LABEL = 'stateful-visits.test/network-policy-probe';
 const PROBE_POLICY = 'stateful-visits-test-network-policy-probe';
 
 // Runs in the asking pod (the image has node, not curl): one request, "open" or "blocked".

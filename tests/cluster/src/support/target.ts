@@ -28,7 +28,7 @@ export type TargetChoice =
   /** No target: the suite is skipped with this reason (or fails, where CLUSTER_REQUIRED=1). */
   | { readonly skip: string };
 
-export const DELIVERIES = ['kind', 'ctr', 'registry', 'none'] as const;
+const DELIVERIES = ['kind', 'ctr', 'registry', 'none'] as const;
 
 /** A setting that cannot work: thrown before anything is created. */
 export class TargetConfigError extends Error {

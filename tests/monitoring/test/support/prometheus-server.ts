@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { isCi } from '../../../../apps/visits/test/harness/ci.ts';
 import { freePort } from '../../../../apps/visits/test/harness/ports.ts';
 import { waitFor } from './wait.js';
 
@@ -36,23 +37,20 @@ const MISSING =
   'the monitoring suite needs the `prometheus` binary on PATH (Debian package `prometheus`): ' +
   'run `bash scripts/ensure-prometheus.sh`';
 
+/** Whether the `prometheus` binary runs here. */
+function prometheusFound(): boolean {
+  return spawnSync('prometheus', ['--version'], { encoding: 'utf8' }).status === 0;
+}
+
 /**
  * Why the suite cannot run here (the `prometheus` binary is not on PATH), or undefined when it
  * can. In CI (`CI` set) a missing binary is an error instead: .ci/run installs it, and the suite
  * must never pass there by not running.
  */
 export function prometheusMissing(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const found = spawnSync('prometheus', ['--version'], { encoding: 'utf8' });
-  if (found.status === 0) return undefined;
-  const ci = env['CI']?.trim().toLowerCase();
-  if (ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false') throw new Error(MISSING);
+  if (prometheusFound()) return undefined;
+  if (isCi(env)) throw new Error(MISSING);
   return MISSING;
-}
-
-/** Throws, saying how to install it, when the `prometheus` binary is not on PATH. */
-export function requirePrometheus(): void {
-  const found = spawnSync('prometheus', ['--version'], { encoding: 'utf8' });
-  if (found.status !== 0) throw new Error(MISSING);
 }
 
 export class PrometheusServer {
@@ -64,7 +62,7 @@ export class PrometheusServer {
   ) {}
 
   static async start(options: PrometheusOptions): Promise<PrometheusServer> {
-    requirePrometheus();
+    if (!prometheusFound()) throw new Error(MISSING);
     const dir = await mkdtemp(join(tmpdir(), 'monitoring-prometheus-'));
     const interval = options.interval ?? '1s';
     const config = {

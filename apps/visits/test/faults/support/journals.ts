@@ -32,7 +32,7 @@ const BARE_RECORD = encodeRecord({
  * one-visit batches, as a long quiet run would leave it. The next batches make the store write a
  * new journal (compaction). Needs count ≥ the number of filler records (about 32,000 for 1 MiB).
  */
-export function nearlyFullJournal(
+function nearlyFullJournal(
   count: number,
   slack: number,
   capacity = DEFAULT_JOURNAL_CAPACITY,
