@@ -7,6 +7,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { chooseNodeImage } from '../../../../apps/visits/test/harness/image.ts';
 import {
   capabilitiesOf,
+  CHECKS,
   networkPolicyNotEnforced,
   skippedChecks,
   type ServerFacts,
@@ -142,7 +143,7 @@ export class ClusterEnvironment {
       log(
         enforced
           ? 'the network plugin enforces NetworkPolicy: the suite runs with the NetworkPolicy applied'
-          : `the network plugin does not enforce NetworkPolicy (applied all the same); skipped: ${networkPolicyNotEnforced(0).check}`,
+          : `the network plugin does not enforce NetworkPolicy (applied all the same); skipped: ${CHECKS.networkPolicy}`,
       );
       const policyFile = join(this.tmpDir, 'network-policy.yaml');
       await writeFile(policyFile, policies.map((o) => stringify(o)).join('---\n'));
