@@ -1,11 +1,5 @@
+import { UTC_TIMESTAMP } from './api-schemas.js';
 import type { Json } from './document-json.js';
-
-/** A UTC timestamp, the one time format of the API. */
-const UTC_TIME = {
-  type: 'string',
-  format: 'date-time',
-  pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$',
-};
 
 /** GET /fleet's JSON (src/fleet/fleet.types.ts), as components.schemas entries. */
 export const FLEET_SCHEMAS: Record<string, Json> = {
@@ -83,7 +77,7 @@ export const FLEET_SCHEMAS: Record<string, Json> = {
         description: 'True when the pods were found and every one answered.',
       },
       source: { $ref: '#/components/schemas/FleetSource' },
-      askedAt: { ...UTC_TIME, description: 'When the peers were asked (UTC).' },
+      askedAt: { ...UTC_TIMESTAMP, description: 'When the peers were asked (UTC).' },
     },
     additionalProperties: false,
   },
